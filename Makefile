@@ -1,0 +1,49 @@
+# Two commands do all the set-up: `make test` and `make report` (each creates .venv when missing).
+# Override the torch requirement with e.g. `make test TORCH=torch` (a CUDA build, several GB).
+SHELL := /bin/bash
+PYTHON ?= python3
+TORCH ?= torch==2.13.0
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.regime-lab-installed
+NPROC ?= $(shell nproc 2>/dev/null || echo 2)
+KERNEL := regime-lab
+
+.PHONY: install test report check-sync nbtest pytest readme export clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "regime_lab (.venv)" >/dev/null
+	@touch $@
+
+install: $(STAMP)
+
+## make test: export in sync, notebooks clean, README fresh; every notebook as a test; pytest
+test: check-sync nbtest pytest
+
+check-sync: $(STAMP)
+	$(BIN)/python tools/check_sync.py
+
+nbtest: $(STAMP)
+	$(BIN)/nbdev-test --n-workers $(NPROC) --timing
+
+pytest: $(STAMP)
+	@$(BIN)/python -m pytest tests/ -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
+
+## make report: every notebook in nbs/experiments/ through papermill into reports/
+report: $(STAMP)
+	$(BIN)/regime-lab-report --experiments nbs/experiments --reports reports --kernel $(KERNEL)
+
+## developer helpers
+export: $(STAMP)
+	$(BIN)/nbdev-export
+	$(BIN)/nbdev-clean
+
+readme: $(STAMP)
+	$(BIN)/python tools/render_readme.py
+
+clean:
+	rm -rf $(VENV) reports/_scratch

@@ -16,7 +16,8 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['forward', 'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward', 'viterbi']
+__all__ = ['forward', 'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals',
+           'mean_field_elbo', 'exact_elbo']
 
 # %% ../nbs/01_hmm.ipynb #c005
 _INT_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
@@ -201,3 +202,65 @@ def viterbi(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None
         z = psi.gather(1, z[:, None]).squeeze(1)
         path.append(z)
     return torch.stack(path[::-1], 1).masked_fill(~mask, -1)
+
+# %% ../nbs/01_hmm.ipynb #c029
+def _pairwise(a: Tensor, bh: Tensor, log_A: Tensor, log_b: Tensor) -> Tensor:
+    "log xi (B, T-1, K, K) for steps 1..T-1 from the scaled messages, normalised over (i, j); unfilled at padding."
+    A = log_A if log_A.ndim == 2 else log_A[:, 1:]
+    x = a[:, :-1, :, None] + A + (log_b[:, 1:] + bh[:, 1:])[:, :, None, :]
+    return x - _logsumexp(x, (2, 3))[..., None, None]
+
+def pairwise_marginals(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
+    "`log p(z_{t-1}=i, z_t=j | x_{1:L})` at `[:, t, i, j]` (B, T, K, K); log(1/K^2) at t = 0 and at padding."
+    log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
+    B, T, K = log_b.shape
+    a, bh, _, _ = _smooth(log_pi, log_A, log_b, mask)
+    fill = -2 * math.log(K)
+    xi = torch.cat([log_b.new_full((B, 1, K, K), fill), _pairwise(a, bh, log_A, log_b)], 1)
+    valid = mask.clone(); valid[:, 0] = False
+    return torch.where(valid[..., None, None], xi, fill)
+
+# %% ../nbs/01_hmm.ipynb #c043
+def _xlogv(w: Tensor, log_v: Tensor) -> Tensor:
+    "`w * log_v` with 0 wherever `w == 0` (so 0 * -inf = 0), NaN-free in value and gradient."
+    pos = w > 0
+    return torch.where(pos, w * torch.where(pos, log_v, 0.0), 0.0)
+
+def mean_field_elbo(log_q: Tensor, log_pi: Tensor, log_A: Tensor, log_b: Tensor,
+                    lengths: Tensor | None = None) -> tuple[Tensor, dict[str, Tensor]]:
+    "ELBO (B,) of a fully factorised `q(z) = prod_t q_t(z_t)` given as `log_q (B, T, K)`, and its terms `reconstruction`, `prior`, `entropy` (B,)."
+    log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
+    _check_float_tensor(log_q, "log_q"); _check_like(log_q, "log_q", log_b)
+    if log_q.shape != log_b.shape:
+        raise ValueError(f"`log_q` must have the shape of `log_b` {tuple(log_b.shape)}, got {tuple(log_q.shape)}")
+    _check_values(log_q, "log_q", mask[..., None])
+    K = log_b.shape[-1]
+    log_q = torch.where(mask[..., None], log_q, -math.log(K))
+    q = log_q.exp()
+    recon = torch.where(mask, _xlogv(q, log_b).sum(-1), 0.0).sum(1)
+    entropy = -torch.where(mask, _xlogv(q, log_q).sum(-1), 0.0).sum(1)
+    A = log_A if log_A.ndim == 2 else log_A[:, 1:]
+    w = q[:, :-1, :, None] * q[:, 1:, None, :]                                  # q_{t-1}(j) q_t(k)
+    trans = torch.where(mask[:, 1:], _xlogv(w, A).sum((-1, -2)), 0.0).sum(1)
+    prior = _xlogv(q[:, 0], log_pi).sum(-1) + trans
+    return recon + prior + entropy, dict(reconstruction=recon, prior=prior, entropy=entropy)
+
+# %% ../nbs/01_hmm.ipynb #c049
+def _exact_elbo_terms(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor, log_gamma: Tensor, log_xi: Tensor) -> Tensor:
+    "E_q[log p(x, z)] + H(q) (B,) for the Markov chain q with marginals `log_gamma` (B,T,K) and `log_xi` (B,T-1,K,K)."
+    gq, xq = log_gamma.exp(), log_xi.exp()
+    m1 = mask[:, 1:]
+    A = log_A if log_A.ndim == 2 else log_A[:, 1:]
+    expected = (_xlogv(gq[:, 0], log_pi).sum(-1)
+                + torch.where(m1, _xlogv(xq, A).sum((-1, -2)), 0.0).sum(1)
+                + torch.where(mask, _xlogv(gq, log_b).sum(-1), 0.0).sum(1))
+    cond = log_xi - log_gamma[:, :-1, :, None]                                   # log p(z_t = j | z_{t-1} = i, x)
+    entropy = (-_xlogv(gq[:, 0], log_gamma[:, 0]).sum(-1)
+               - torch.where(m1, _xlogv(xq, cond).sum((-1, -2)), 0.0).sum(1))
+    return expected + entropy
+
+def exact_elbo(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
+    "ELBO (B,) at the exact posterior chain, computed from its marginals (gamma, xi): equals `log p(x)`."
+    log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
+    a, bh, _, g = _smooth(log_pi, log_A, log_b, mask)
+    return _exact_elbo_terms(log_pi, log_A, log_b, mask, g, _pairwise(a, bh, log_A, log_b))

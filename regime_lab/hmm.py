@@ -17,7 +17,7 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['forward', 'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals',
-           'mean_field_elbo', 'exact_elbo']
+           'mean_field_elbo', 'exact_elbo', 'parallel_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #c005
 _INT_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
@@ -264,3 +264,26 @@ def exact_elbo(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | N
     log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
     a, bh, _, g = _smooth(log_pi, log_A, log_b, mask)
     return _exact_elbo_terms(log_pi, log_A, log_b, mask, g, _pairwise(a, bh, log_A, log_b))
+
+# %% ../nbs/01_hmm.ipynb #c059
+def _log_matmul(P: Tensor, Q: Tensor) -> Tensor:
+    "Log-semiring matrix product over the last two dims: LSE_k P[..., i, k] + Q[..., k, j]."
+    return _logsumexp(P.unsqueeze(-1) + Q.unsqueeze(-3), -2)
+
+def parallel_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
+    "log p(x_{1:L}) (B,) by a tree reduction of the forward recursion: exact, O(log T) sequential depth."
+    log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
+    B, T, K = log_b.shape
+    v = (log_pi if log_pi.ndim == 2 else log_pi.expand(B, K)) + log_b[:, 0]            # (B, K)
+    if T == 1:
+        return _logsumexp(v, -1)
+    A = log_A.expand(B, T, K, K) if log_A.ndim == 2 else log_A
+    M = A[:, 1:] + log_b[:, 1:].unsqueeze(-2)                                          # (B, T-1, K, K)
+    eye = torch.full((K, K), -math.inf, dtype=log_b.dtype, device=log_b.device).fill_diagonal_(0.0)
+    if not bool(mask.all()):
+        M = torch.where(mask[:, 1:, None, None], M, eye)
+    while M.shape[1] > 1:
+        if M.shape[1] % 2:
+            M = torch.cat([M, eye.expand(B, 1, K, K)], 1)
+        M = _log_matmul(M[:, 0::2], M[:, 1::2])
+    return _logsumexp(v.unsqueeze(-1) + M[:, 0], (-2, -1))

@@ -266,19 +266,50 @@ def exact_elbo(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | N
     return _exact_elbo_terms(log_pi, log_A, log_b, mask, g, _pairwise(a, bh, log_A, log_b))
 
 # %% ../nbs/01_hmm.ipynb #c059
+def _stable_max(x: Tensor, dim, keepdim: bool = True) -> Tensor:
+    "Detached max over `dim`, with 0 where the max is not finite (all -inf), so subtracting it never makes NaN."
+    m = x.detach().amax(dim=dim, keepdim=keepdim)
+    return torch.where(torch.isfinite(m), m, torch.zeros_like(m))
+
+def _tree_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> Tensor:
+    "Tree reduction with batched matmuls in probability space, rescaled by the max at every level (prepared inputs)."
+    B, T, K = log_b.shape
+    v = (log_pi if log_pi.ndim == 2 else log_pi.expand(B, K)) + log_b[:, 0]            # (B, K)
+    vmax = _stable_max(v, -1)                                                          # (B, 1)
+    p0 = torch.exp(v - vmax)
+    if T == 1:
+        return torch.log(p0.sum(-1)) + vmax[:, 0]
+    lA = log_A.expand(B, T, K, K)[:, 1:] if log_A.ndim == 2 else log_A[:, 1:]          # (B, T-1, K, K)
+    M = lA + log_b[:, 1:].unsqueeze(-2)
+    mmax = _stable_max(M, (-2, -1))                                                    # (B, T-1, 1, 1)
+    M = torch.exp(M - mmax)                                                            # entries <= 1
+    eye = torch.eye(K, dtype=log_b.dtype, device=log_b.device)
+    if not bool(mask.all()):
+        M = torch.where(mask[:, 1:, None, None], M, eye)
+        mmax = torch.where(mask[:, 1:, None, None], mmax, torch.zeros_like(mmax))
+    log_scale = mmax.sum((1, 2, 3))                                                    # (B,)
+    while M.shape[1] > 1:
+        if M.shape[1] % 2:
+            M = torch.cat([M, eye.expand(B, 1, K, K)], 1)
+        M = M[:, 0::2] @ M[:, 1::2]
+        s = M.detach().amax((-2, -1), keepdim=True)
+        s = torch.where(s > 0, s, torch.ones_like(s))
+        M = M / s
+        log_scale = log_scale + torch.log(s).sum((1, 2, 3))
+    return torch.log((p0.unsqueeze(-2) @ M[:, 0]).sum((-2, -1))) + vmax[:, 0] + log_scale
+
 def _log_matmul(P: Tensor, Q: Tensor) -> Tensor:
     "Log-semiring matrix product over the last two dims: LSE_k P[..., i, k] + Q[..., k, j]."
     return _logsumexp(P.unsqueeze(-1) + Q.unsqueeze(-3), -2)
 
-def parallel_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
-    "log p(x_{1:L}) (B,) by a tree reduction of the forward recursion: exact, O(log T) sequential depth."
-    log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
+def _tree_lse(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> Tensor:
+    "Tree reduction in the log semiring (log-sum-exp products; robust to any dynamic range, slower)."
     B, T, K = log_b.shape
-    v = (log_pi if log_pi.ndim == 2 else log_pi.expand(B, K)) + log_b[:, 0]            # (B, K)
+    v = (log_pi if log_pi.ndim == 2 else log_pi.expand(B, K)) + log_b[:, 0]
     if T == 1:
         return _logsumexp(v, -1)
     A = log_A.expand(B, T, K, K) if log_A.ndim == 2 else log_A
-    M = A[:, 1:] + log_b[:, 1:].unsqueeze(-2)                                          # (B, T-1, K, K)
+    M = A[:, 1:] + log_b[:, 1:].unsqueeze(-2)
     eye = torch.full((K, K), -math.inf, dtype=log_b.dtype, device=log_b.device).fill_diagonal_(0.0)
     if not bool(mask.all()):
         M = torch.where(mask[:, 1:, None, None], M, eye)
@@ -287,3 +318,12 @@ def parallel_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, length
             M = torch.cat([M, eye.expand(B, 1, K, K)], 1)
         M = _log_matmul(M[:, 0::2], M[:, 1::2])
     return _logsumexp(v.unsqueeze(-1) + M[:, 0], (-2, -1))
+
+def parallel_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
+    "log p(x_{1:L}) (B,) by a tree reduction of the forward recursion: exact, O(log T) sequential depth."
+    log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
+    out = _tree_scaled(log_pi, log_A, log_b, mask)
+    bad = ~torch.isfinite(out.detach())
+    if bool(bad.any()):   # a dynamic range beyond the float format within one step: redo those in log space
+        out = torch.where(bad, _tree_lse(log_pi, log_A, log_b, mask), out)
+    return out

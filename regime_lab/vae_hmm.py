@@ -33,8 +33,8 @@ from .hmm import forward_filter, forward_backward, viterbi, mean_field_elbo, par
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'Decoder', 'VAE_HMM',
-           'default_device', 'train_model', 'evaluate_loss', 'save_checkpoint', 'load_checkpoint', 'permute_states',
-           'gaussian_log_b', 'fit_gaussian_hmm_em', 'RegimeModel']
+           'default_device', 'torch_threads', 'train_model', 'evaluate_loss', 'save_checkpoint', 'load_checkpoint',
+           'permute_states', 'gaussian_log_b', 'fit_gaussian_hmm_em', 'RegimeModel']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
 class CausalConv1d(nn.Conv1d):
@@ -249,6 +249,15 @@ def default_device() -> torch.device:
     "cuda when available, else cpu."
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
+class torch_threads:
+    "Context manager: run torch's CPU ops on `n` threads (None leaves the setting alone), then restore it."
+    def __init__(self, n: int | None): self.n, self.prev = n, None
+    def __enter__(self):
+        if self.n is not None: self.prev = torch.get_num_threads(); torch.set_num_threads(self.n)
+        return self
+    def __exit__(self, *exc):
+        if self.prev is not None: torch.set_num_threads(self.prev)
+
 def _to(batch, device):
     x, u, lengths = batch
     return x.to(device), (u.to(device) if u is not None and u.numel() else None), lengths.to(device)
@@ -440,7 +449,7 @@ class RegimeModel:
     def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = "lagged",
                  context: bool = True, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.01,
                  patience: int = 20, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
-                 device: str | None = None, progress: bool = False):
+                 device: str | None = None, progress: bool = False, n_threads: int | None = 1):
         if n_regimes < 2: raise ValueError(f"`n_regimes` must be >= 2, got {n_regimes}")
         if elbo not in ("exact", "mean_field"): raise ValueError(f"`elbo` must be 'exact' or 'mean_field', got {elbo!r}")
         if inputs not in (None, "lagged", "given"): raise ValueError(f"`inputs` must be None, 'lagged' or 'given', got {inputs!r}")
@@ -449,6 +458,7 @@ class RegimeModel:
         self.n_regimes, self.elbo, self.covariance, self.inputs, self.context = n_regimes, elbo, covariance, inputs, context
         self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience = n_restarts, em_iter, epochs, lr, patience
         self.val_fraction, self.hidden_dim, self.seed, self.device, self.progress = val_fraction, hidden_dim, seed, device, progress
+        self.n_threads = n_threads
         self.model_: VAE_HMM | None = None
 
     # -- data plumbing ---------------------------------------------------------------------------------------------
@@ -475,6 +485,10 @@ class RegimeModel:
     # -- fitting ---------------------------------------------------------------------------------------------------
     def fit(self, X, U=None) -> "RegimeModel":
         "Fit on X (T, C) (and inputs U (T, U) when inputs='given'); the last `val_fraction` rows validate."
+        with torch_threads(self.n_threads):
+            return self._fit(X, U)
+
+    def _fit(self, X, U=None) -> "RegimeModel":
         df = _as_2d_frame(X, "X")
         if self.inputs == "given" and U is None: raise ValueError("`U` is required when inputs='given'")
         if self.inputs != "given" and U is not None: raise ValueError("`U` given but inputs != 'given'")
@@ -631,7 +645,7 @@ class RegimeModel:
 
     # -- persistence -----------------------------------------------------------------------------------------------
     _SETTINGS = ("n_regimes", "elbo", "covariance", "inputs", "context", "n_restarts", "em_iter", "epochs", "lr",
-                 "patience", "val_fraction", "hidden_dim", "seed")
+                 "patience", "val_fraction", "hidden_dim", "seed", "n_threads")
 
     def save(self, path: str | Path) -> Path:
         "Checkpoint the fitted estimator: model, settings, scaler(s), feature names."

@@ -26,8 +26,10 @@ test: check-sync nbtest pytest
 check-sync: $(STAMP)
 	$(BIN)/python tools/check_sync.py
 
+# one thread per notebook: nbdev-test runs $(NPROC) notebooks at once, and torch/BLAS thread pools on the
+# same cores slow small tensor ops by orders of magnitude
 nbtest: $(STAMP)
-	$(BIN)/nbdev-test --n-workers $(NPROC) --timing
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers $(NPROC) --timing
 
 pytest: $(STAMP)
 	@$(BIN)/python -m pytest tests/ -q; rc=$$?; \

@@ -141,9 +141,8 @@ class Decoder(nn.Module):
         if self.context_dim:
             if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
             mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
-        diff = (xt - mu).unsqueeze(-1)                                  # (B, T, K, C, 1)
-        Lb = L[None, None].expand(*diff.shape[:3], self.C, self.C)
-        sol = torch.linalg.solve_triangular(Lb, diff, upper=False).squeeze(-1)
+        L_inv = torch.linalg.solve_triangular(L, torch.eye(self.C, dtype=L.dtype, device=L.device), upper=False)
+        sol = torch.einsum("kcd,btkd->btkc", L_inv, xt - mu)            # L_k^{-1} (x_t - mu_k), (B, T, K, C)
         logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)  # (K,)
         return -0.5 * (sol ** 2).sum(-1) - logdet - 0.5 * self.C * LOG_2PI
 
@@ -392,10 +391,10 @@ def permute_states(model: VAE_HMM, perm) -> VAE_HMM:
 def gaussian_log_b(Z: torch.Tensor, means: torch.Tensor, covs: torch.Tensor) -> torch.Tensor:
     "log N(Z_t; mean_k, cov_k) batched over restarts: Z (T, C), means (R, K, C), covs (R, K, C, C) → (R, T, K)."
     L = torch.linalg.cholesky(covs)                                             # (R, K, C, C)
-    diff = (Z[None, :, None, :] - means[:, None]).unsqueeze(-1)                 # (R, T, K, C, 1)
-    sol = torch.linalg.solve_triangular(L[:, None].expand(*diff.shape[:3], *L.shape[-2:]), diff, upper=False)
+    L_inv = torch.linalg.solve_triangular(L, torch.eye(L.shape[-1], dtype=L.dtype, device=L.device), upper=False)
+    sol = torch.einsum("rkcd,rtkd->rtkc", L_inv, Z[None, :, None, :] - means[:, None])   # (R, T, K, C)
     logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)             # (R, K)
-    return -0.5 * sol.squeeze(-1).pow(2).sum(-1) - logdet[:, None] - 0.5 * Z.shape[1] * LOG_2PI
+    return -0.5 * sol.pow(2).sum(-1) - logdet[:, None] - 0.5 * Z.shape[1] * LOG_2PI
 
 def fit_gaussian_hmm_em(Z: torch.Tensor, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100,
                         tol: float = 1e-2, min_covar: float = 1e-3) -> dict[str, torch.Tensor]:
@@ -447,7 +446,7 @@ def _as_2d_frame(X, name: str, columns=None) -> pd.DataFrame:
 class RegimeModel:
     "An hmmlearn-style estimator around the exact VAE-HMM: fit, predict_proba (filtered/smoothed), predict, score, sample."
     def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = "lagged",
-                 context: bool = True, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.01,
+                 context: bool = True, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
                  patience: int = 20, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1):
         if n_regimes < 2: raise ValueError(f"`n_regimes` must be >= 2, got {n_regimes}")

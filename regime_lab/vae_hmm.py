@@ -447,7 +447,7 @@ class RegimeModel:
     "An hmmlearn-style estimator around the exact VAE-HMM: fit, predict_proba (filtered/smoothed), predict, score, sample."
     def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = "lagged",
                  context: bool = True, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
-                 patience: int = 20, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
+                 patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1):
         if n_regimes < 2: raise ValueError(f"`n_regimes` must be >= 2, got {n_regimes}")
         if elbo not in ("exact", "mean_field"): raise ValueError(f"`elbo` must be 'exact' or 'mean_field', got {elbo!r}")
@@ -455,7 +455,7 @@ class RegimeModel:
         if not 0 < val_fraction < 0.5: raise ValueError(f"`val_fraction` must be in (0, 0.5), got {val_fraction}")
         if n_restarts < 1: raise ValueError(f"`n_restarts` must be >= 1, got {n_restarts}")
         self.n_regimes, self.elbo, self.covariance, self.inputs, self.context = n_regimes, elbo, covariance, inputs, context
-        self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience = n_restarts, em_iter, epochs, lr, patience
+        self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience, self.tol = n_restarts, em_iter, epochs, lr, patience, tol
         self.val_fraction, self.hidden_dim, self.seed, self.device, self.progress = val_fraction, hidden_dim, seed, device, progress
         self.n_threads = n_threads
         self.model_: VAE_HMM | None = None
@@ -538,7 +538,7 @@ class RegimeModel:
             ds = RandomChunkDataset(x[0, :, :n_tr].cpu(), None if u is None else u[0, :, :n_tr].cpu(),
                                     min_len=min(64, n_tr), max_len=min(256, n_tr), n_chunks=64, seed=self.seed)
             train_b = torch.utils.data.DataLoader(ds, batch_size=32, collate_fn=collate_fn)
-        self.history_ = train_model(m, train_b, val_b, epochs=self.epochs, lr=self.lr, patience=self.patience,
+        self.history_ = train_model(m, train_b, val_b, epochs=self.epochs, lr=self.lr, patience=self.patience, min_delta=self.tol,
                                     beta_start=1.0 if self.elbo == "exact" else 0.0, warmup_epochs=10,
                                     seed=self.seed, device=dev,
                                     progress=self.progress)
@@ -644,7 +644,7 @@ class RegimeModel:
 
     # -- persistence -----------------------------------------------------------------------------------------------
     _SETTINGS = ("n_regimes", "elbo", "covariance", "inputs", "context", "n_restarts", "em_iter", "epochs", "lr",
-                 "patience", "val_fraction", "hidden_dim", "seed", "n_threads")
+                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads")
 
     def save(self, path: str | Path) -> Path:
         "Checkpoint the fitted estimator: model, settings, scaler(s), feature names."

@@ -394,8 +394,8 @@ class RegimePersistenceModel:
     def __init__(self, max_duration: int = 500):
         self.max_duration = _check_horizon(max_duration, "max_duration")
 
-    def fit(self, transmat, probs=None) -> "RegimePersistenceModel":
-        "Curves from (K, K) or (T, K, K) matrices (row t moves t-1 -> t); start days weighted by entry probabilities from `probs`."
+    def fit(self, transmat, probs=None, states=None) -> "RegimePersistenceModel":
+        "Curves from (K, K) or (T, K, K) matrices (row t moves t-1 -> t); start days weighted by entry probabilities from `probs` or the spell starts of `states`."
         A = check_transmat(transmat)
         if A.ndim > 3: raise ValueError("`transmat` must be (K, K) or (T, K, K)")
         K, D = A.shape[-1], self.max_duration
@@ -408,7 +408,14 @@ class RegimePersistenceModel:
         else:
             T = A.shape[0]
             stay = np.clip(np.diagonal(A, axis1=-2, axis2=-1), 1e-300, 1.0)            # (T, K)
-            if probs is None: w = np.ones((T, K))
+            if probs is not None and states is not None: raise ValueError("pass `probs` or `states`, not both")
+            if states is not None:
+                z = np.asarray(states)
+                if z.shape != (T,) or not np.issubdtype(z.dtype, np.integer) or (z < 0).any() or (z >= K).any():
+                    raise ValueError(f"`states` must be ({T},) integer regimes in [0, {K})")
+                w = np.zeros((T, K)); starts = np.r_[True, z[1:] != z[:-1]]
+                w[np.flatnonzero(starts), z[starts]] = 1.0
+            elif probs is None: w = np.ones((T, K))
             else:
                 p, _ = check_probs(probs)
                 if p.shape != (T, K): raise ValueError(f"`probs` must be ({T}, {K}) like `transmat`, got {p.shape}")

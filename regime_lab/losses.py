@@ -340,8 +340,8 @@ def worst_case_regime_probs(regime_losses: torch.Tensor, regime_probs: torch.Ten
         raise ValueError(f"`radius` must lie in [0, 1], got {radius!r}")
     order = torch.argsort(regime_losses, dim=-1)
     ps = regime_probs.gather(-1, order)
-    move = torch.clamp(1 - ps[..., -1:], max=float(radius))
     others = ps[..., :-1]
+    move = torch.clamp(others.sum(-1, keepdim=True), max=float(radius))   # = min(radius, 1 - p_worst), smooth off the simplex too
     taken = torch.minimum(F.relu(move - (torch.cumsum(others, -1) - others)), others)
     qs = torch.cat([others - taken, ps[..., -1:] + move], dim=-1)
     return torch.empty_like(qs).scatter_(-1, order, qs)

@@ -1,6 +1,6 @@
-r"""The seed's VAE-HMM (a Conv1d encoder, an input-conditioned Markov prior and a state-embedding decoder,
+"""The seed's VAE-HMM (a Conv1d encoder, an input-conditioned Markov prior and a state-embedding decoder,
 trained on a mean-field ELBO), built faithfully, with its faults written down and fixed; an **exact**
-mode whose loss is the true negative log-likelihood $-\log p(x \mid u)$ computed by the forward
+mode whose loss is the true negative log-likelihood of the data given the inputs, computed by the forward
 algorithm; `train_model`; checkpoints; and `RegimeModel`, an estimator an hmmlearn user can use
 without reading the rest.
 

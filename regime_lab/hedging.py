@@ -29,7 +29,11 @@ from .hmm import forward_filter
 
 # %% auto #0
 __all__ = ['bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths', 'simulate_gbm',
-           'simulate_heston', 'stationary_distribution', 'RegimeSwitchingParams', 'simulate_regime_switching']
+           'simulate_heston', 'stationary_distribution', 'RegimeSwitchingParams', 'simulate_regime_switching',
+           'HedgeResult', 'hedge_paths', 'effective_volatility', 'regime_option_prices', 'HedgerBase',
+           'BlackScholesHedger', 'LelandHedger', 'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger',
+           'LSTMDeltaHedger', 'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss',
+           'filtered_regimes', 'train_delta_hedger']
 
 # %% ../nbs/08_hedging.ipynb #c005
 def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
@@ -329,3 +333,418 @@ def simulate_regime_switching(params: RegimeSwitchingParams, n_paths: int, n_ste
     logS = math.log(s0) + torch.cat([torch.zeros(n_paths, 1, dtype=torch.float64), r.cumsum(1)], 1)
     return Paths(logS.exp().to(dtype=dtype, device=device), dt, regimes=z.to(device),
                  transition_matrices=None if As is None else As.to(dtype=dtype, device=device))
+
+# %% ../nbs/08_hedging.ipynb #c028
+@dataclass
+class HedgeResult:
+    "Terminal P&L of a short option hedged on paths (all (B,)), and the holdings (B, N, n_instruments)."
+    pnl: Tensor        # premium - payoff + trading gains - costs
+    costs: Tensor      # costs paid, first purchase and final liquidation included
+    gains: Tensor      # sum_t h_t . (I_{t+1} - I_t)
+    payoff: Tensor
+    hedges: Tensor
+
+def _check_probs(p, name: str, shape: tuple) -> Tensor:
+    if not isinstance(p, Tensor) or not p.is_floating_point(): raise ValueError(f"`{name}` must be a floating-point torch.Tensor")
+    if tuple(p.shape) != shape: raise ValueError(f"`{name}` must have shape {shape}, got {tuple(p.shape)}")
+    if not bool(torch.isfinite(p).all()) or bool((p < -1e-6).any()) or not bool(((p.sum(-1) - 1).abs() < 1e-3).all()):
+        raise ValueError(f"`{name}` must be finite probabilities summing to 1 over the last axis")
+    return p
+
+def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transition_matrices: Tensor, strike=None,
+                maturity: float | None = None, cost: float = 0.0, instruments: Tensor | None = None, premium=0.0,
+                kind: str = "call") -> HedgeResult:
+    "Run `hedger` along paths against a short option; return the terminal P&L, costs and holdings."
+    spot = _check_spot(spot)
+    B, N1 = spot.shape; N = N1 - 1
+    K = regime_probs.shape[-1] if isinstance(regime_probs, Tensor) else 0
+    regime_probs = _check_probs(regime_probs, "regime_probs", (B, N1, K))
+    A = transition_matrices
+    if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, N1, K, K)):
+        raise ValueError(f"`transition_matrices` must be ({K}, {K}) or ({B}, {N1}, {K}, {K}), got "
+                         f"{tuple(A.shape) if isinstance(A, Tensor) else type(A).__name__}")
+    _check_kind(kind)
+    if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0 (one-way, a fraction), got {cost}")
+    maturity = N / 252 if maturity is None else maturity
+    if not maturity > 0: raise ValueError(f"`maturity` must be > 0, got {maturity}")
+    dt = maturity / N
+    I = spot[..., None] if instruments is None else (instruments[..., None] if instruments.ndim == 2 else instruments)
+    n = getattr(hedger, "n_instruments", 1)
+    if tuple(I.shape) != (B, N1, n): raise ValueError(f"`instruments` must be ({B}, {N1}, {n}) for this hedger, got {tuple(I.shape)}")
+    if not bool(torch.isfinite(I).all()): raise ValueError("`instruments` contains NaN or inf")
+    strike = spot[:, 0] if strike is None else torch.as_tensor(strike, dtype=spot.dtype, device=spot.device).expand(B)
+    if hasattr(hedger, "reset"): hedger.reset()
+    prev = torch.zeros(B, n, dtype=spot.dtype, device=spot.device)
+    gains = torch.zeros(B, dtype=spot.dtype, device=spot.device); costs = torch.zeros_like(gains); hs = []
+    for t in range(N):
+        A_next = A if A.ndim == 2 else A[:, t + 1]
+        x = I[:, t, 0] if n == 1 else I[:, t]
+        h = hedger(regime_probs[:, t], A_next, x, strike=strike, time_to_expiry=maturity - t * dt, prev_hedge=prev[:, 0] if n == 1 else prev)
+        h = h.reshape(B, n).to(spot.dtype)
+        costs = costs + cost * ((h - prev).abs() * I[:, t]).sum(-1)
+        gains = gains + (h * (I[:, t + 1] - I[:, t])).sum(-1)
+        prev = h; hs.append(h)
+    costs = costs + cost * (prev.abs() * I[:, N]).sum(-1)
+    payoff = F.relu(spot[:, N] - strike) if kind == "call" else F.relu(strike - spot[:, N])
+    return HedgeResult(premium + gains - payoff - costs, costs, gains, payoff, torch.stack(hs, 1))
+
+# %% ../nbs/08_hedging.ipynb #c030
+def _forecast(p: Tensor, A: Tensor, horizon: int) -> Tensor:
+    "Regime forecasts p A^h for h = 1..horizon (B, horizon, K); A (K, K) or (B, K, K) held fixed over the horizon."
+    out, q = [], p
+    for _ in range(horizon):
+        q = q @ A if A.ndim == 2 else torch.bmm(q[:, None], A)[:, 0]
+        out.append(q)
+    return torch.stack(out, 1)
+
+def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime_vols, n_steps, lookahead: int | None = None) -> Tensor:
+    "sqrt of the mean over h = 1..n of (p A^h) . sigma^2: forecast volatility over the next n steps (B,); forecasts held after `lookahead`."
+    p = regime_probs
+    B, K = p.shape
+    vols = torch.as_tensor(regime_vols, dtype=p.dtype, device=p.device)
+    n = torch.as_tensor(n_steps, device=p.device).expand(B).round().clamp_min(1).long()
+    n_max = int(n.max())
+    L = n_max if lookahead is None else max(1, min(int(lookahead), n_max))
+    v = _forecast(p, transition_matrix, L) @ vols ** 2                        # (B, L) forecast variance per step
+    h = torch.arange(1, L + 1, device=p.device)
+    w = (h[None] <= n[:, None]).to(p.dtype)
+    w[:, -1] = w[:, -1] + (n - L).clamp_min(0).to(p.dtype)                   # the last forecast held beyond the lookahead
+    return torch.sqrt((w * v).sum(1) / n.to(p.dtype))
+
+def regime_option_prices(spot: Tensor, regime_probs: Tensor, transmat, regime_vols, strike, maturity: float, dt: float = 1 / 252,
+                         kind: str = "call") -> Tensor:
+    "Price paths (B, T + 1) of an option priced at the regime-switching effective volatility over its remaining life."
+    B, N1 = spot.shape
+    A = torch.as_tensor(np.asarray(transmat), dtype=spot.dtype, device=spot.device)
+    out = []
+    for t in range(N1):
+        tau = max(maturity - t * dt, 0.0)
+        if tau <= 0: out.append(bs_price(spot[:, t], strike, 0.0, 0.2, kind=kind)); continue
+        sig = effective_volatility(regime_probs[:, t], A, regime_vols, round(tau / dt))
+        out.append(bs_price(spot[:, t], strike, tau, sig, kind=kind))
+    return torch.stack(out, 1)
+
+def _mlp(n_in: int, hidden: int, n_out: int) -> nn.Sequential:
+    "Two hidden SiLU layers; the output layer starts at zero so the hedger starts as its classical rule."
+    net = nn.Sequential(nn.Linear(n_in, hidden), nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, n_out))
+    nn.init.zeros_(net[-1].weight); nn.init.zeros_(net[-1].bias)
+    return net
+
+class HedgerBase(nn.Module):
+    "Shared plumbing: input checks, defaults for the option state, moneyness/time features, regime-mixture greeks."
+    n_instruments = 1
+
+    def __init__(self, K: int | None, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+        super().__init__()
+        if K is not None and (int(K) != K or K < 2): raise ValueError(f"`K` must be an integer >= 2, got {K}")
+        if not maturity > 0: raise ValueError(f"`maturity` must be > 0, got {maturity}")
+        if not dt > 0: raise ValueError(f"`dt` must be > 0, got {dt}")
+        _check_kind(kind)
+        self.K, self.maturity, self.dt, self.kind = (None if K is None else int(K)), float(maturity), float(dt), kind
+
+    def reset(self) -> None:
+        "Forget any state carried between steps (nothing for a memoryless hedger)."
+
+    def _vols_param(self, regime_vols, learnable: bool = True):
+        v = torch.linspace(0.1, 0.4, self.K) if regime_vols is None else torch.as_tensor(regime_vols, dtype=torch.float32)
+        if v.shape != (self.K,) or not bool((v > 0).all()): raise ValueError(f"`regime_vols` must be {self.K} positive volatilities")
+        if learnable: self.log_vols = nn.Parameter(v.log())
+        else: self.register_buffer("log_vols", v.log())
+
+    @property
+    def regime_vols(self) -> Tensor: return self.log_vols.exp()
+
+    def _inputs(self, regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge):
+        "Validated (p (B,K), A, S (B,), X (B,n), K (B,), tau (B,), prev (B,n))."
+        if not isinstance(spot_prices, Tensor) or not spot_prices.is_floating_point():
+            raise ValueError("`spot_prices` must be a floating-point torch.Tensor")
+        n = self.n_instruments
+        X = spot_prices[:, None] if spot_prices.ndim == 1 else spot_prices
+        if X.ndim != 2 or (X.shape[1] != n and not (n > 1 and X.shape[1] == 1)):
+            raise ValueError(f"`spot_prices` must be (B,) or (B, {n}), got {tuple(spot_prices.shape)}")
+        if not bool(torch.isfinite(X).all()) or not bool((X[:, 0] > 0).all()): raise ValueError("`spot_prices` must be finite and > 0")
+        B = X.shape[0]
+        K = self.K if self.K is not None else (regime_probs.shape[-1] if isinstance(regime_probs, Tensor) and regime_probs.ndim else 0)
+        p = _check_probs(regime_probs, "regime_probs", (B, K))
+        A = transition_matrix
+        if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, K, K)):
+            raise ValueError(f"`transition_matrix` must be ({K}, {K}) or ({B}, {K}, {K})")
+        A = A.to(p.dtype)
+        S = X[:, 0]
+        Kst = S.detach() if strike is None else torch.as_tensor(strike, dtype=S.dtype, device=S.device).expand(B)
+        tau = torch.as_tensor(self.maturity if time_to_expiry is None else time_to_expiry, dtype=S.dtype, device=S.device).expand(B)
+        prev = torch.zeros(B, n, dtype=S.dtype, device=S.device) if prev_hedge is None else prev_hedge.reshape(B, n).to(S.dtype)
+        return p.to(S.dtype), A.to(S.dtype), S, X, Kst, tau, prev
+
+    def _features(self, S, Kst, tau) -> list[Tensor]:
+        "Moneyness in units of a 20%-vol standard deviation over the maturity, and the fraction of life left."
+        return [torch.log(S / Kst) / (0.2 * math.sqrt(self.maturity)), tau / self.maturity]
+
+    def _mixture(self, S, Kst, tau, weights, vols=None):
+        "Delta and gamma (B,) as the weights-average of Black-Scholes greeks at the per-regime vols."
+        vols = self.regime_vols if vols is None else vols
+        args = (S[:, None], Kst[:, None], tau[:, None], vols.to(S.dtype)[None])
+        return (weights * bs_delta(*args, kind=self.kind)).sum(1), (weights * bs_gamma(*args)).sum(1)
+
+def _band(prev: Tensor, centre: Tensor, half_width: Tensor) -> Tensor:
+    "Hold `prev` while it is within centre ± half_width, else move to the nearest edge (differentiable a.e.)."
+    return torch.maximum(torch.minimum(prev, centre + half_width), centre - half_width)
+
+# %% ../nbs/08_hedging.ipynb #c031
+class BlackScholesHedger(HedgerBase):
+    "Black-Scholes delta at one `sigma` (any K), or the regime-probability mixture of deltas at per-regime `sigma` (K,)."
+    def __init__(self, sigma, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+        s = torch.as_tensor(sigma, dtype=torch.float32)
+        super().__init__(None if s.ndim == 0 else len(s), maturity, dt, kind)
+        if not bool((s > 0).all()): raise ValueError("`sigma` must be > 0")
+        self.register_buffer("sigma", s.reshape(-1))
+
+    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
+        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
+        w = p if self.K is not None else torch.ones_like(S)[:, None]
+        return self._mixture(S, Kst, tau, w, self.sigma)[0]
+
+class LelandHedger(BlackScholesHedger):
+    "Delta at Leland's volatility (short option) for one-way `cost` and rebalancing interval `dt`, rebalanced every step."
+    def __init__(self, sigma: float, cost: float, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+        super().__init__(float(leland_volatility(torch.tensor(float(sigma), dtype=torch.float64), cost, dt)), maturity, dt, kind)
+
+class WhalleyWilmottHedger(BlackScholesHedger):
+    "Whalley-Wilmott: keep the holding within delta ± H(gamma, S, cost, risk aversion), trading to the nearest edge."
+    def __init__(self, sigma: float, cost: float, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = 1 / 252,
+                 kind: str = "call"):
+        super().__init__(sigma, maturity, dt, kind)
+        if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+        if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0, got {cost}")
+        self.cost, self.risk_aversion = float(cost), float(risk_aversion)
+
+    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
+        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
+        w = p if self.K is not None else torch.ones_like(S)[:, None]
+        delta, gamma = self._mixture(S, Kst, tau, w, self.sigma)
+        return _band(prev[:, 0], delta, whalley_wilmott_band(gamma, S, self.cost, self.risk_aversion, tau))
+
+# %% ../nbs/08_hedging.ipynb #c032
+class RegimeDeltaHedger(HedgerBase):
+    "Mixture delta sum_k p(z_{t+1}=k) Delta(sigma_k) with learnable per-regime vols, plus a learned correction."
+    def __init__(self, K: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+        super().__init__(K, maturity, dt, kind)
+        self._vols_param(regime_vols)
+        self.net = _mlp(2 + K, hidden_dim, 1)
+
+    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
+        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
+        p1 = p @ A if A.ndim == 2 else torch.bmm(p[:, None], A)[:, 0]
+        delta, _ = self._mixture(S, Kst, tau, p1)
+        return delta + self.net(torch.stack([*self._features(S, Kst, tau), *p1.T], 1))[:, 0]
+
+class DynamicDeltaHedger(HedgerBase):
+    "Delta-gamma hedge with the underlying and a second option (longer `hedge_maturity`), plus learned corrections."
+    n_instruments = 2
+
+    def __init__(self, K: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, hedge_maturity: float = 0.5,
+                 hedge_strike_ratio: float = 1.0, dt: float = 1 / 252, kind: str = "call"):
+        super().__init__(K, maturity, dt, kind)
+        if not hedge_maturity > maturity: raise ValueError(f"`hedge_maturity` ({hedge_maturity}) must exceed `maturity` ({maturity})")
+        if not hedge_strike_ratio > 0: raise ValueError(f"`hedge_strike_ratio` must be > 0, got {hedge_strike_ratio}")
+        self.hedge_maturity, self.hedge_strike_ratio = float(hedge_maturity), float(hedge_strike_ratio)
+        self._vols_param(regime_vols)
+        self.net = _mlp(2 + K, hidden_dim, 2)
+
+    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
+        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
+        p1 = p @ A if A.ndim == 2 else torch.bmm(p[:, None], A)[:, 0]
+        d1, g1 = self._mixture(S, Kst, tau, p1)
+        tau2 = tau + (self.hedge_maturity - self.maturity)
+        d2, g2 = self._mixture(S, Kst * self.hedge_strike_ratio, tau2, p1)
+        n_opt = g1 / g2                                   # gamma-neutral: the hedge option's gamma is > 0 (tau2 > 0)
+        base = torch.stack([d1 - n_opt * d2, n_opt], 1)
+        return base + self.net(torch.stack([*self._features(S, Kst, tau), *p1.T], 1))
+
+class LSTMDeltaHedger(HedgerBase):
+    "Sequential decisions: an LSTM cell carries the path's history; output = mixture delta + a learned correction."
+    def __init__(self, K: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+        super().__init__(K, maturity, dt, kind)
+        self._vols_param(regime_vols)
+        self.cell = nn.LSTMCell(4 + K, hidden_dim)
+        self.head = nn.Linear(hidden_dim, 1)
+        nn.init.zeros_(self.head.weight); nn.init.zeros_(self.head.bias)
+        self._state = None
+
+    def reset(self) -> None:
+        "Start a new path: forget the LSTM's hidden state."
+        self._state = None
+
+    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
+        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
+        p1 = p @ A if A.ndim == 2 else torch.bmm(p[:, None], A)[:, 0]
+        delta, _ = self._mixture(S, Kst, tau, p1)
+        if self._state is not None and self._state[0].shape[0] != S.shape[0]:
+            raise ValueError(f"`spot_prices` has {S.shape[0]} paths but the LSTM state holds {self._state[0].shape[0]}: call reset()")
+        x = torch.stack([*self._features(S, Kst, tau), *p1.T, prev[:, 0], delta], 1).to(self.head.weight.dtype)
+        self._state = self.cell(x, self._state)
+        return delta + self.head(self._state[0])[:, 0].to(S.dtype)
+
+class TransactionCostAwareHedger(HedgerBase):
+    "A learned no-trade band: Whalley-Wilmott around the mixture delta as the prior, centre and width corrected by a network."
+    def __init__(self, K: int, regime_vols=None, cost: float = 0.005, risk_aversion: float = 1.0, hidden_dim: int = 32,
+                 maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+        super().__init__(K, maturity, dt, kind)
+        if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0, got {cost}")
+        if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+        self.cost, self.risk_aversion = float(cost), float(risk_aversion)
+        self._vols_param(regime_vols)
+        self.net = _mlp(3 + K, hidden_dim, 2)
+
+    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
+        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
+        p1 = p @ A if A.ndim == 2 else torch.bmm(p[:, None], A)[:, 0]
+        delta, gamma = self._mixture(S, Kst, tau, p1)
+        out = self.net(torch.stack([*self._features(S, Kst, tau), *p1.T, prev[:, 0]], 1))
+        H = whalley_wilmott_band(gamma, S, self.cost, self.risk_aversion, tau) * torch.exp(out[:, 1])
+        return _band(prev[:, 0], delta + out[:, 0], H)
+
+class TransitionAwareHedger(HedgerBase):
+    "Hedges with forecast regime probabilities p A^h (h = 1..lookahead): band around delta at the forecast vol over the option's life."
+    def __init__(self, K: int, n_assets: int = 1, hidden_dim: int = 32, lookahead: int = 5, regime_vols=None, cost: float = 0.0,
+                 risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+        super().__init__(K, maturity, dt, kind)
+        if int(n_assets) != n_assets or n_assets < 1: raise ValueError(f"`n_assets` must be a positive integer, got {n_assets}")
+        if int(lookahead) != lookahead or lookahead < 1: raise ValueError(f"`lookahead` must be a positive integer, got {lookahead}")
+        if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0, got {cost}")
+        if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+        self.n_instruments, self.lookahead = int(n_assets), int(lookahead)
+        self.cost, self.risk_aversion = float(cost), float(risk_aversion)
+        self._vols_param(regime_vols)
+        self.net = _mlp(2 + lookahead * K + 2 * n_assets - 1, hidden_dim, n_assets + 1)
+
+    def forecasts(self, regime_probs: Tensor, transition_matrix: Tensor) -> Tensor:
+        "p(z_{t+h}) for h = 1..lookahead (B, lookahead, K), the matrix held fixed over the horizon."
+        return _forecast(regime_probs, transition_matrix, self.lookahead)
+
+    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
+        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
+        if X.shape[1] != self.n_instruments: raise ValueError(f"`spot_prices` must be (B, {self.n_instruments}): one price per instrument")
+        q = self.forecasts(p, A)
+        n_rem = (tau / self.dt).round().clamp_min(1)
+        v = q @ self.regime_vols.to(S.dtype) ** 2                              # (B, L)
+        h = torch.arange(1, self.lookahead + 1, device=S.device)
+        w = (h[None] <= n_rem[:, None]).to(S.dtype)
+        w[:, -1] = w[:, -1] + (n_rem - self.lookahead).clamp_min(0)
+        sig = torch.sqrt((w * v).sum(1) / n_rem)                               # effective_volatility, differentiable in the vols
+        delta = bs_delta(S, Kst, tau, sig, kind=self.kind); gamma = bs_gamma(S, Kst, tau, sig)
+        extra = [torch.log(X[:, j] / S) for j in range(1, X.shape[1])]
+        out = self.net(torch.stack([*self._features(S, Kst, tau), *q.flatten(1).T, *prev.T, *extra], 1))
+        H = whalley_wilmott_band(gamma, S, self.cost, self.risk_aversion, tau) * torch.exp(out[:, 1]) if self.cost > 0 else torch.zeros_like(S)
+        first = _band(prev[:, 0], delta + out[:, 0], H)
+        return first if self.n_instruments == 1 else torch.cat([first[:, None], out[:, 2:]], 1)
+
+# %% ../nbs/08_hedging.ipynb #c039
+def _cvar_loss(loss: Tensor, alpha: float) -> Tensor:
+    "Mean of the worst (1 - alpha) probability mass of `loss` (B,), the boundary observation weighted fractionally."
+    B = loss.shape[0]
+    m = (1 - alpha) * B                                    # tail mass in observations
+    k = min(B, int(math.ceil(m - 1e-9)))
+    top = torch.topk(loss, k).values
+    w = torch.ones(k, dtype=loss.dtype, device=loss.device)
+    w[-1] = m - (k - 1)
+    return (w * top).sum() / m
+
+def delta_hedge_loss(pnl: Tensor, costs: Tensor | None = None, risk: str = "variance", alpha: float = 0.95,
+                     risk_aversion: float = 1.0, cost_weight: float | None = None) -> Tensor:
+    "Risk of terminal hedging P&L `pnl` (B,) net of costs: 'variance' (+ mean costs), 'cvar' or 'entropic'."
+    if not isinstance(pnl, Tensor) or pnl.ndim != 1 or pnl.shape[0] < 2: raise ValueError("`pnl` must be a (B,) tensor with B >= 2")
+    if not bool(torch.isfinite(pnl).all()): raise ValueError("`pnl` contains NaN or inf")
+    if costs is not None and (not isinstance(costs, Tensor) or costs.shape != pnl.shape):
+        raise ValueError(f"`costs` must be a tensor of shape {tuple(pnl.shape)}")
+    if risk not in ("variance", "cvar", "entropic"): raise ValueError(f"`risk` must be 'variance', 'cvar' or 'entropic', got {risk!r}")
+    if not 0 < alpha < 1: raise ValueError(f"`alpha` must lie in (0, 1), got {alpha}")
+    if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+    cw = (1.0 if risk == "variance" else 0.0) if cost_weight is None else float(cost_weight)
+    if risk == "variance": out = pnl.var()
+    elif risk == "cvar": out = _cvar_loss(-pnl, alpha)
+    else: out = (torch.logsumexp(-risk_aversion * pnl, 0) - math.log(pnl.shape[0])) / risk_aversion
+    if cw:
+        if costs is None: raise ValueError("`costs` is required when `cost_weight` is not 0")
+        out = out + cw * costs.mean()
+    return out
+
+# %% ../nbs/08_hedging.ipynb #c042
+def filtered_regimes(vae_hmm, spot: Tensor) -> tuple[Tensor, Tensor]:
+    "Filtered regime probabilities (B, T + 1, K) and transition matrices for paths, from params, a RegimeModel, or a given pair."
+    spot = _check_spot(spot)
+    if isinstance(vae_hmm, tuple) and len(vae_hmm) == 2:
+        probs, A = vae_hmm
+        B, N1 = spot.shape
+        K = probs.shape[-1] if isinstance(probs, Tensor) else 0
+        _check_probs(probs, "vae_hmm[0]", (B, N1, K))
+        if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, N1, K, K)):
+            raise ValueError(f"`vae_hmm[1]` must be ({K}, {K}) or ({B}, {N1}, {K}, {K})")
+        return probs, A
+    if isinstance(vae_hmm, RegimeSwitchingParams): return vae_hmm.filter(spot)
+    if hasattr(vae_hmm, "model_") and hasattr(vae_hmm, "predict_proba"):
+        return RegimeSwitchingParams.from_model(vae_hmm).filter(spot)
+    raise ValueError(f"`vae_hmm` must be a RegimeSwitchingParams, a fitted RegimeModel or a (probs, matrices) pair, "
+                     f"got {type(vae_hmm).__name__}")
+
+def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_data: Tensor | None = None, num_epochs: int = 50,
+                       lr: float = 1e-3, *, strike=None, maturity: float | None = None, cost: float = 0.0, risk: str = "cvar",
+                       alpha: float = 0.95, risk_aversion: float = 1.0, cost_weight: float | None = None, kind: str = "call",
+                       batch_size: int = 2048, val_fraction: float = 0.2, patience: int = 10, clip_norm: float = 5.0,
+                       seed: int = 0, progress: bool = True) -> dict:
+    "Train `hedger` on paths against a short option by Adam on a hedging risk; early stopping on held-out paths."
+    spot = _check_spot(spot_data)
+    probs, A = filtered_regimes(vae_hmm, spot)
+    B = spot.shape[0]
+    if int(num_epochs) != num_epochs or num_epochs < 1: raise ValueError(f"`num_epochs` must be a positive integer, got {num_epochs}")
+    if not lr > 0: raise ValueError(f"`lr` must be > 0, got {lr}")
+    if not 0 < val_fraction < 1: raise ValueError(f"`val_fraction` must lie in (0, 1), got {val_fraction}")
+    n_val = max(2, int(round(val_fraction * B))); n_tr = B - n_val
+    if n_tr < 2: raise ValueError(f"`spot_data` has {B} paths: too few to hold out {n_val}")
+    if futures_data is not None and (not isinstance(futures_data, Tensor) or futures_data.shape[:2] != spot.shape):
+        raise ValueError(f"`futures_data` must be a tensor (n_paths, n_steps + 1[, n]) matching `spot_data` {tuple(spot.shape)}")
+    strike_t = spot[:, 0] if strike is None else torch.as_tensor(strike, dtype=spot.dtype, device=spot.device).expand(B)
+    params = [q for q in hedger.parameters() if q.requires_grad]
+    if not params: raise ValueError("`hedger` has no trainable parameters")
+
+    def loss_on(idx: Tensor) -> Tensor:
+        res = hedge_paths(hedger, spot[idx], probs[idx], A if A.ndim == 2 else A[idx], strike_t[idx], maturity, cost,
+                          None if futures_data is None else futures_data[idx], kind=kind)
+        return delta_hedge_loss(res.pnl, res.costs, risk, alpha, risk_aversion, cost_weight)
+
+    val_idx = torch.arange(n_tr, B, device=spot.device)
+    def val_loss() -> float:
+        hedger.eval()
+        with torch.no_grad(): return float(loss_on(val_idx))
+
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(params, lr=lr)
+    best = val_loss()
+    hist = {"epoch": [], "train_loss": [], "val_loss": [], "initial_val_loss": best, "best_epoch": -1}
+    best_state, bad = copy.deepcopy(hedger.state_dict()), 0
+    bar = tqdm(range(int(num_epochs)), disable=not progress, desc=f"train {type(hedger).__name__}", leave=False)
+    for epoch in bar:
+        hedger.train()
+        perm = torch.randperm(n_tr, generator=g).to(spot.device)
+        tot, nb = 0.0, 0
+        for i in range(0, n_tr, batch_size):
+            idx = perm[i:i + batch_size]
+            if len(idx) < 2: continue
+            loss = loss_on(idx)
+            if not torch.isfinite(loss):
+                hedger.load_state_dict(best_state)
+                raise FloatingPointError(f"non-finite training loss at epoch {epoch}; the hedger keeps its best weights")
+            opt.zero_grad(); loss.backward()
+            nn.utils.clip_grad_norm_(params, clip_norm)
+            opt.step(); tot += float(loss); nb += 1
+        v = val_loss()
+        hist["epoch"].append(epoch); hist["train_loss"].append(tot / max(nb, 1)); hist["val_loss"].append(v)
+        bar.set_postfix(train=f"{tot / max(nb, 1):.4f}", val=f"{v:.4f}")
+        if v < best - 1e-6: best, best_state, bad, hist["best_epoch"] = v, copy.deepcopy(hedger.state_dict()), 0, epoch
+        else:
+            bad += 1
+            if bad >= patience: break
+    hedger.load_state_dict(best_state)
+    hedger.eval()
+    hist["best_val_loss"] = best
+    return hist

@@ -33,7 +33,8 @@ __all__ = ['bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', '
            'HedgeResult', 'hedge_paths', 'effective_volatility', 'regime_option_prices', 'HedgerBase',
            'BlackScholesHedger', 'LelandHedger', 'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger',
            'LSTMDeltaHedger', 'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss',
-           'filtered_regimes', 'train_delta_hedger']
+           'filtered_regimes', 'train_delta_hedger', 'minimum_variance_hedge_ratio', 'optimal_hedge_frequency',
+           'futures_from_index', 'cross_hedge']
 
 # %% ../nbs/08_hedging.ipynb #c005
 def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
@@ -748,3 +749,130 @@ def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_da
     hedger.eval()
     hist["best_val_loss"] = best
     return hist
+
+# %% ../nbs/08_hedging.ipynb #c046
+def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=None):
+    "Cov(s, f) / Var(f): a float (or one per spot column); per regime (K,) or (K, n) when `regime_probs` (T, K) are given."
+    is_df = isinstance(spot_returns, pd.DataFrame)
+    cols = list(spot_returns.columns) if is_df else None
+    for a, b, na, nb in ((spot_returns, futures_returns, "spot_returns", "futures_returns"),
+                         (spot_returns, regime_probs, "spot_returns", "regime_probs")):
+        if isinstance(a, (pd.Series, pd.DataFrame)) and isinstance(b, (pd.Series, pd.DataFrame)) and not a.index.equals(b.index):
+            raise ValueError(f"`{na}` and `{nb}` have different indexes: align them first")
+    s = np.asarray(spot_returns, dtype=float); f = np.asarray(futures_returns, dtype=float)
+    if f.ndim != 1: raise ValueError(f"`futures_returns` must be one series (T,), got shape {f.shape}")
+    s2 = s[:, None] if s.ndim == 1 else s
+    if s2.ndim != 2 or len(s2) != len(f): raise ValueError(f"`spot_returns` must be (T,) or (T, n) with T = {len(f)}, got {s.shape}")
+    if len(f) < 3: raise ValueError("`futures_returns` needs at least 3 observations")
+    if not np.isfinite(s2).all(): raise ValueError("`spot_returns` contains NaN or inf")
+    if not np.isfinite(f).all(): raise ValueError("`futures_returns` contains NaN or inf")
+    if regime_probs is None: P = np.ones((len(f), 1))
+    else:
+        P = np.asarray(regime_probs, dtype=float)
+        if P.ndim != 2 or len(P) != len(f): raise ValueError(f"`regime_probs` must be (T, K) with T = {len(f)}, got {P.shape}")
+        if not np.isfinite(P).all() or (P < 0).any() or not np.allclose(P.sum(1), 1, atol=1e-6):
+            raise ValueError("`regime_probs` must be finite probabilities with rows summing to 1")
+        if (P.sum(0) <= 0).any(): raise ValueError("`regime_probs` gives a regime no weight at all")
+    W = P / P.sum(0)
+    fc = f[:, None] - W.T @ f                                   # (T, K) futures centred per regime
+    var = (W * fc ** 2).sum(0)                                  # (K,)
+    if (var <= 0).any(): raise ValueError("`futures_returns` has zero variance (in some regime)")
+    h = np.stack([((W[:, k] * fc[:, k]) @ (s2 - W[:, k] @ s2)) / var[k] for k in range(W.shape[1])])   # (K, n)
+    if regime_probs is None:
+        h = h[0]
+        if is_df: return pd.Series(h, index=cols, name="hedge_ratio")
+        return float(h[0]) if s.ndim == 1 else h
+    if is_df: return pd.DataFrame(h, columns=cols, index=pd.RangeIndex(h.shape[0], name="regime"))
+    return h[:, 0] if s.ndim == 1 else h
+
+# %% ../nbs/08_hedging.ipynb #c049
+def optimal_hedge_frequency(sigma, cost: float, gamma, spot, risk_aversion: float, expected_durations=None,
+                            periods_per_year: int = 252):
+    "Rebalancing interval in days minimising Leland's cost rate + risk_aversion/2 x hedge-error variance rate; capped at regime durations."
+    sig = np.asarray(sigma, dtype=float); G = np.abs(np.asarray(gamma, dtype=float)); S = np.asarray(spot, dtype=float)
+    if not (np.isfinite(sig).all() and (sig > 0).all()): raise ValueError("`sigma` must be finite and > 0")
+    if not (math.isfinite(cost) and cost > 0): raise ValueError(f"`cost` must be > 0 (one-way), got {cost}")
+    if not (np.isfinite(G).all() and (G > 0).all()): raise ValueError("`gamma` must be finite and non-zero")
+    if not (np.isfinite(S).all() and (S > 0).all()): raise ValueError("`spot` must be finite and > 0")
+    if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+    dt_years = (2 * math.sqrt(2 / math.pi) * cost / (risk_aversion * G * S ** 2 * sig ** 3)) ** (2 / 3)
+    days = dt_years * periods_per_year
+    if expected_durations is not None:
+        d = np.asarray(expected_durations, dtype=float)
+        if not (np.isfinite(d).all() and (d > 0).all()): raise ValueError("`expected_durations` must be finite and > 0")
+        days = np.minimum(days, d)
+    return float(days) if np.ndim(days) == 0 else days
+
+# %% ../nbs/08_hedging.ipynb #c053
+def _third_fridays(start: pd.Timestamp, end: pd.Timestamp, months=(3, 6, 9, 12)) -> pd.DatetimeIndex:
+    "Third Fridays of the given months from `start`'s year to one year after `end`."
+    out = []
+    for y in range(start.year, end.year + 2):
+        for m in months:
+            first = pd.Timestamp(y, m, 1)
+            out.append(first + pd.Timedelta(days=(4 - first.weekday()) % 7 + 14))
+    return pd.DatetimeIndex(out)
+
+def futures_from_index(index: pd.Series, risk_free: pd.Series | None = None) -> pd.DataFrame:
+    "Front-month quarterly futures by cost of carry F = S (1 + rf)^n (no dividends): price, expiry, days, daily return."
+    from regime_lab.data import validate_prices
+    validate_prices(index, "index")
+    if risk_free is None:
+        from regime_lab.backtest import daily_risk_free
+        risk_free = daily_risk_free(index.index)
+    rf = pd.Series(risk_free)
+    if not rf.index.equals(index.index): raise ValueError("`risk_free` must be indexed by the dates of `index`")
+    if not np.isfinite(rf.to_numpy(dtype=float)).all(): raise ValueError("`risk_free` contains NaN or inf")
+    dates = index.index
+    day = dates.values.astype("datetime64[D]")
+    fr = _third_fridays(dates[0], dates[-1])
+    held = fr[np.searchsorted(fr.values, dates.values, side="right")]        # contract held after the close: first expiry > t
+    hd = held.values.astype("datetime64[D]")
+    S, r = index.to_numpy(dtype=float), rf.to_numpy(dtype=float)
+    n_held = np.busday_count(day, hd)
+    # over (t-1, t] we hold held[t-1]: its price at t-1 and at t (0 days left if it expired on or before t)
+    n_prev = np.busday_count(day[:-1], hd[:-1])
+    n_now = np.maximum(np.busday_count(day[1:], hd[:-1]), 0)
+    ret = np.r_[np.nan, S[1:] * (1 + r[1:]) ** n_now / (S[:-1] * (1 + r[:-1]) ** n_prev) - 1.0]
+    out = pd.DataFrame({"spot": S, "futures": S * (1 + r) ** n_held, "expiry": held, "days_to_expiry": n_held,
+                        "futures_return": ret}, index=dates)
+    out.attrs["n_rf_carried_forward"] = int(getattr(risk_free, "attrs", {}).get("n_carried_forward", 0))
+    return out
+
+def _hedged_vr(s: pd.DataFrame, f: pd.Series, h) -> pd.Series:
+    "Variance reduction 1 - Var(s - h f) / Var(s) per column, for a ratio per column or per row and column."
+    resid = s - (np.asarray(h) * f.to_numpy()[:, None] if np.ndim(h) == 2 else np.asarray(h)[None] * f.to_numpy()[:, None])
+    return 1.0 - resid.var() / s.var()
+
+def cross_hedge(asset_returns: pd.DataFrame, futures_returns: pd.Series, regime_probs: pd.DataFrame, transmat,
+                train_end, window: int = 252, basket: bool = True) -> pd.DataFrame:
+    "Out-of-sample variance reduction of static, rolling and regime-conditional minimum-variance futures hedges, per asset."
+    if not isinstance(asset_returns, pd.DataFrame): raise ValueError("`asset_returns` must be a DataFrame (T, n)")
+    for name, x in (("futures_returns", futures_returns), ("regime_probs", regime_probs)):
+        if not isinstance(x, (pd.Series, pd.DataFrame)) or not x.index.equals(asset_returns.index):
+            raise ValueError(f"`{name}` must be pandas, indexed like `asset_returns`")
+    A = np.asarray(transmat, dtype=float)
+    K = regime_probs.shape[1]
+    if A.shape != (K, K): raise ValueError(f"`transmat` must be ({K}, {K}), got {A.shape}")
+    s = asset_returns.copy()
+    if basket: s["EW basket"] = asset_returns.mean(1)
+    f = futures_returns
+    train = s.index <= pd.Timestamp(train_end); test = ~train
+    if train.sum() < window or test.sum() < 20:
+        raise ValueError(f"`train_end` leaves {int(train.sum())} training and {int(test.sum())} test rows (need >= {window} and >= 20)")
+    h_static = minimum_variance_hedge_ratio(s[train], f[train])
+    h_roll = (s.rolling(window).cov(f).div(f.rolling(window).var(), axis=0)).shift(1)      # known at t-1
+    h_k = minimum_variance_hedge_ratio(s[train], f[train], regime_probs[train])             # (K, n)
+    w_next = pd.DataFrame(regime_probs.shift(1).to_numpy() @ A, index=s.index)              # p(z_t | data to t-1)
+    h_reg = w_next.to_numpy() @ h_k.to_numpy()
+    st, ft = s[test], f[test]
+    out = pd.DataFrame({"static_ratio": h_static,
+                        "vr_static": _hedged_vr(st, ft, h_static.to_numpy()),
+                        "vr_rolling": _hedged_vr(st, ft, h_roll[test].to_numpy()),
+                        "vr_regime": _hedged_vr(st, ft, h_reg[test])})
+    for k in range(K): out[f"ratio_regime_{k}"] = h_k.iloc[k]
+    out["regime_minus_static"] = out["vr_regime"] - out["vr_static"]
+    out["regime_minus_rolling"] = out["vr_regime"] - out["vr_rolling"]
+    out.attrs.update(train=(str(s.index[train][0].date()), str(s.index[train][-1].date())),
+                     test=(str(s.index[test][0].date()), str(s.index[test][-1].date())))
+    return out

@@ -191,7 +191,8 @@ def stationary_distribution(transmat) -> np.ndarray:
         raise ValueError("`transmat` must be finite, non-negative, with rows summing to 1")
     w, V = np.linalg.eig(A.T)
     pi = np.real(V[:, np.argmin(np.abs(w - 1))])
-    return np.clip(pi / pi.sum(), 0, None) / np.clip(pi / pi.sum(), 0, None).sum()
+    pi = np.clip(pi / pi.sum(), 0, None)                      # round-off can leave tiny negatives
+    return pi / pi.sum()
 
 @dataclass
 class RegimeSwitchingParams:
@@ -406,11 +407,16 @@ def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime
     n = torch.as_tensor(n_steps, device=p.device).expand(B).round().clamp_min(1).long()
     n_max = int(n.max())
     L = n_max if lookahead is None else max(1, min(int(lookahead), n_max))
-    v = _forecast(p, transition_matrix, L) @ vols ** 2                        # (B, L) forecast variance per step
-    h = torch.arange(1, L + 1, device=p.device)
-    w = (h[None] <= n[:, None]).to(p.dtype)
-    w[:, -1] = w[:, -1] + (n - L).clamp_min(0).to(p.dtype)                   # the last forecast held beyond the lookahead
-    return torch.sqrt((w * v).sum(1) / n.to(p.dtype))
+    return _average_vol(_forecast(p, transition_matrix, L), vols, n)
+
+def _average_vol(q: Tensor, vols: Tensor, n: Tensor) -> Tensor:
+    "sqrt of the mean forecast variance over the next n (B,) steps from forecasts q (B, L, K), the last one held beyond L."
+    L = q.shape[1]
+    v = q @ vols.to(q.dtype) ** 2                                              # (B, L) forecast variance per step
+    h = torch.arange(1, L + 1, device=q.device)
+    w = (h[None] <= n[:, None]).to(q.dtype)
+    w[:, -1] = w[:, -1] + (n - L).clamp_min(0).to(q.dtype)                   # the last forecast held beyond the lookahead
+    return torch.sqrt((w * v).sum(1) / n.to(q.dtype))
 
 def regime_option_prices(spot: Tensor, regime_probs: Tensor, transmat, regime_vols, strike, maturity: float, dt: float = 1 / 252,
                          kind: str = "call") -> Tensor:
@@ -430,6 +436,11 @@ def _mlp(n_in: int, hidden: int, n_out: int) -> nn.Sequential:
     net = nn.Sequential(nn.Linear(n_in, hidden), nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, n_out))
     nn.init.zeros_(net[-1].weight); nn.init.zeros_(net[-1].bias)
     return net
+
+def _check_cost_ra(cost: float, risk_aversion: float) -> None:
+    "`ValueError` unless the one-way `cost` is >= 0 and `risk_aversion` > 0."
+    if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0, got {cost}")
+    if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
 
 class HedgerBase(nn.Module):
     "Shared plumbing: input checks, defaults for the option state, moneyness/time features, regime-mixture greeks."
@@ -515,8 +526,7 @@ class WhalleyWilmottHedger(BlackScholesHedger):
     def __init__(self, sigma: float, cost: float, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = 1 / 252,
                  kind: str = "call"):
         super().__init__(sigma, maturity, dt, kind)
-        if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
-        if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0, got {cost}")
+        _check_cost_ra(cost, risk_aversion)
         self.cost, self.risk_aversion = float(cost), float(risk_aversion)
 
     def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
@@ -535,7 +545,7 @@ class RegimeDeltaHedger(HedgerBase):
 
     def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
         p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        p1 = p @ A if A.ndim == 2 else torch.bmm(p[:, None], A)[:, 0]
+        p1 = _forecast(p, A, 1)[:, 0]
         delta, _ = self._mixture(S, Kst, tau, p1)
         return delta + self.net(torch.stack([*self._features(S, Kst, tau), *p1.T], 1))[:, 0]
 
@@ -554,7 +564,7 @@ class DynamicDeltaHedger(HedgerBase):
 
     def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
         p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        p1 = p @ A if A.ndim == 2 else torch.bmm(p[:, None], A)[:, 0]
+        p1 = _forecast(p, A, 1)[:, 0]
         d1, g1 = self._mixture(S, Kst, tau, p1)
         tau2 = tau + (self.hedge_maturity - self.maturity)
         d2, g2 = self._mixture(S, Kst * self.hedge_strike_ratio, tau2, p1)
@@ -578,7 +588,7 @@ class LSTMDeltaHedger(HedgerBase):
 
     def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
         p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        p1 = p @ A if A.ndim == 2 else torch.bmm(p[:, None], A)[:, 0]
+        p1 = _forecast(p, A, 1)[:, 0]
         delta, _ = self._mixture(S, Kst, tau, p1)
         if self._state is not None and self._state[0].shape[0] != S.shape[0]:
             raise ValueError(f"`spot_prices` has {S.shape[0]} paths but the LSTM state holds {self._state[0].shape[0]}: call reset()")
@@ -591,15 +601,14 @@ class TransactionCostAwareHedger(HedgerBase):
     def __init__(self, K: int, regime_vols=None, cost: float = 0.005, risk_aversion: float = 1.0, hidden_dim: int = 32,
                  maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
         super().__init__(K, maturity, dt, kind)
-        if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0, got {cost}")
-        if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+        _check_cost_ra(cost, risk_aversion)
         self.cost, self.risk_aversion = float(cost), float(risk_aversion)
         self._vols_param(regime_vols)
         self.net = _mlp(3 + K, hidden_dim, 2)
 
     def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
         p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        p1 = p @ A if A.ndim == 2 else torch.bmm(p[:, None], A)[:, 0]
+        p1 = _forecast(p, A, 1)[:, 0]
         delta, gamma = self._mixture(S, Kst, tau, p1)
         out = self.net(torch.stack([*self._features(S, Kst, tau), *p1.T, prev[:, 0]], 1))
         H = whalley_wilmott_band(gamma, S, self.cost, self.risk_aversion, tau) * torch.exp(out[:, 1])
@@ -612,8 +621,7 @@ class TransitionAwareHedger(HedgerBase):
         super().__init__(K, maturity, dt, kind)
         if int(n_assets) != n_assets or n_assets < 1: raise ValueError(f"`n_assets` must be a positive integer, got {n_assets}")
         if int(lookahead) != lookahead or lookahead < 1: raise ValueError(f"`lookahead` must be a positive integer, got {lookahead}")
-        if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0, got {cost}")
-        if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+        _check_cost_ra(cost, risk_aversion)
         self.n_instruments, self.lookahead = int(n_assets), int(lookahead)
         self.cost, self.risk_aversion = float(cost), float(risk_aversion)
         self._vols_param(regime_vols)
@@ -627,12 +635,7 @@ class TransitionAwareHedger(HedgerBase):
         p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
         if X.shape[1] != self.n_instruments: raise ValueError(f"`spot_prices` must be (B, {self.n_instruments}): one price per instrument")
         q = self.forecasts(p, A)
-        n_rem = (tau / self.dt).round().clamp_min(1)
-        v = q @ self.regime_vols.to(S.dtype) ** 2                              # (B, L)
-        h = torch.arange(1, self.lookahead + 1, device=S.device)
-        w = (h[None] <= n_rem[:, None]).to(S.dtype)
-        w[:, -1] = w[:, -1] + (n_rem - self.lookahead).clamp_min(0)
-        sig = torch.sqrt((w * v).sum(1) / n_rem)                               # effective_volatility, differentiable in the vols
+        sig = _average_vol(q, self.regime_vols, (tau / self.dt).round().clamp_min(1))   # effective_volatility, learnable vols
         delta = bs_delta(S, Kst, tau, sig, kind=self.kind); gamma = bs_gamma(S, Kst, tau, sig)
         extra = [torch.log(X[:, j] / S) for j in range(1, X.shape[1])]
         out = self.net(torch.stack([*self._features(S, Kst, tau), *q.flatten(1).T, *prev.T, *extra], 1))

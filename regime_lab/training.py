@@ -606,6 +606,29 @@ class WalkForwardTrainer:
                 fits.append(s)
         return fits
 
+    def _start_row(self, R: pd.DataFrame, start) -> int:
+        "The first retrain row from a row number, a date (the first row on or after it) or None (`train_window`)."
+        T = len(R)
+        if start is None:
+            s0 = self.train_window
+        elif isinstance(start, (int, np.integer)) and not isinstance(start, bool):
+            s0 = int(start)
+        else:
+            s0 = int(R.index.searchsorted(pd.Timestamp(start)))
+        if not self.horizon <= s0 < T - 1:
+            raise ValueError(f"`start` must leave at least `horizon`={self.horizon} rows before it and one day after it; got row {s0} of {T}")
+        return s0
+
+    def _fit_path(self, X: pd.DataFrame, fit_rows: list[int]) -> list:
+        return [(f, self._fit_regimes(X, f)) for f in tqdm(fit_rows, disable=not self.progress, desc="regime fits", leave=False)]
+
+    def regime_path(self, data: Mapping, start: int | str | pd.Timestamp | None = None, n_periods: int | None = None) -> list:
+        "The regime-model fits `run` would make on this schedule: [(fit_row, (T, K) filtered probabilities)], for `regime_versions`."
+        if self.regime_model is None:
+            raise ValueError("`regime_model` is None: there is nothing to fit")
+        R, X, _, _ = self._data(data)
+        return self._fit_path(X, self.regime_fit_rows(self.schedule(len(R), self._start_row(R, start), n_periods)))
+
     def _fit_regimes(self, X: pd.DataFrame, fit_row: int) -> np.ndarray:
         "Fit a fresh copy of the regime model on the features up to `fit_row` and filter the whole sequence."
         a = 0 if self.regime_fit_window is None else max(0, fit_row - self.regime_fit_window + 1)
@@ -619,15 +642,7 @@ class WalkForwardTrainer:
         t_run = time.time()
         R, X, P, F = self._data(data)
         T, N = R.shape
-        if start is None:
-            s0 = self.train_window
-        elif isinstance(start, (int, np.integer)) and not isinstance(start, bool):
-            s0 = int(start)
-        else:
-            s0 = int(R.index.searchsorted(pd.Timestamp(start)))
-        if not self.horizon <= s0 < T - 1:
-            raise ValueError(f"`start` must leave at least `horizon`={self.horizon} rows before it and one day after it; got row {s0} of {T}")
-        rows = self.schedule(T, s0, n_periods)
+        rows = self.schedule(T, self._start_row(R, start), n_periods)
         device = _device_of(self.model)
         returns = _returns_tensor(R, device, "data['returns']")
         features = _features_tensor(F, T, device)
@@ -642,9 +657,7 @@ class WalkForwardTrainer:
                                      f"this schedule fits at {fit_rows}")
                 versions = [(int(f), np.asarray(p, dtype=np.float64)) for f, p in regime_versions]
             else:
-                versions = []
-                for f in tqdm(fit_rows, disable=not self.progress, desc="regime fits", leave=False):
-                    versions.append((f, self._fit_regimes(X, f)))
+                versions = self._fit_path(X, fit_rows)
         decisions, probs_used, log = [], [], []
         v = -1
         for k, s in enumerate(tqdm(rows, disable=not self.progress, desc="walk-forward", leave=False)):

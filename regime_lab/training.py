@@ -436,7 +436,7 @@ class MetaPortfolioOptimizer:
         self.meta_opt.step()
         return total
 
-# %% ../nbs/06_training.ipynb #c034
+# %% ../nbs/06_training.ipynb #c035
 class OnlinePortfolioOptimizer:
     "Continual learning one day at a time: learn from decisions whose next-day return is known, decide with an EMA of the weights."
     def __init__(self, model: nn.Module, loss_fn: LossFn = sharpe_loss, lr: float = 1e-3, ema_decay: float = 0.99,
@@ -526,7 +526,7 @@ class OnlinePortfolioOptimizer:
             out.append(self.decide(win(t)).cpu().numpy())
         return pd.DataFrame(np.array(out, dtype=np.float64), index=returns.index[s:], columns=returns.columns)
 
-# %% ../nbs/06_training.ipynb #c039
+# %% ../nbs/06_training.ipynb #c040
 @dataclass
 class WalkForwardResult:
     "Out-of-sample outcome of `WalkForwardTrainer.run`, stitched over the periods."

@@ -26,15 +26,16 @@ from torch import Tensor
 from tqdm.auto import tqdm
 
 from .hmm import forward_filter
+from .regimes import stationary_distribution
 
 # %% auto #0
 __all__ = ['bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths', 'simulate_gbm',
-           'simulate_heston', 'stationary_distribution', 'RegimeSwitchingParams', 'simulate_regime_switching',
-           'HedgeResult', 'hedge_paths', 'effective_volatility', 'regime_option_prices', 'HedgerBase',
-           'BlackScholesHedger', 'LelandHedger', 'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger',
-           'LSTMDeltaHedger', 'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss',
-           'filtered_regimes', 'train_delta_hedger', 'minimum_variance_hedge_ratio', 'optimal_hedge_frequency',
-           'futures_from_index', 'cross_hedge']
+           'simulate_heston', 'RegimeSwitchingParams', 'simulate_regime_switching', 'HedgeResult', 'hedge_paths',
+           'effective_volatility', 'regime_option_prices', 'HedgerBase', 'BlackScholesHedger', 'LelandHedger',
+           'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger', 'LSTMDeltaHedger',
+           'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss', 'filtered_regimes',
+           'train_delta_hedger', 'minimum_variance_hedge_ratio', 'optimal_hedge_frequency', 'futures_from_index',
+           'cross_hedge']
 
 # %% ../nbs/08_hedging.ipynb #c005
 def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
@@ -182,18 +183,6 @@ def simulate_heston(n_paths: int, n_steps: int, s0: float = 100.0, mu: float = 0
     return Paths(logS.exp().to(dtype=dtype, device=device), dt, variance=v.clamp_min(0).to(dtype=dtype, device=device))
 
 # %% ../nbs/08_hedging.ipynb #c019
-def stationary_distribution(transmat) -> np.ndarray:
-    "Stationary law pi = pi A of a (K, K) row-stochastic matrix (the left eigenvector for eigenvalue 1)."
-    A = np.asarray(transmat, dtype=float)
-    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] < 2:
-        raise ValueError(f"`transmat` must be (K, K) with K >= 2, got shape {A.shape}")
-    if not np.isfinite(A).all() or (A < 0).any() or not np.allclose(A.sum(1), 1.0, atol=1e-6):
-        raise ValueError("`transmat` must be finite, non-negative, with rows summing to 1")
-    w, V = np.linalg.eig(A.T)
-    pi = np.real(V[:, np.argmin(np.abs(w - 1))])
-    pi = np.clip(pi / pi.sum(), 0, None)                      # round-off can leave tiny negatives
-    return pi / pi.sum()
-
 @dataclass
 class RegimeSwitchingParams:
     "Regime-switching lognormal model: annual drift `mu` (K,), annual vol `sigma` (K,), daily `transmat` (K, K), optional `transition_fn`."

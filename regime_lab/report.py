@@ -38,13 +38,13 @@ def package_versions(names=REPORT_PACKAGES) -> dict[str, str | None]:
     return out
 
 def git_commit(path: str | Path = ".") -> dict[str, object]:
-    "The commit checked out at `path` and whether the working tree differs from it (None outside git)."
+    "The commit checked out at `path` and whether tracked files outside `reports/` differ from it (None outside git)."
     def _git(*args):
         return subprocess.run(["git", *args], cwd=path, capture_output=True, text=True, timeout=20)
     try:
         head = _git("rev-parse", "HEAD")
         if head.returncode != 0: return {"commit": None, "dirty": None}
-        dirty = _git("status", "--porcelain", "--untracked-files=no")
+        dirty = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)reports")
         return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}

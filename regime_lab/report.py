@@ -44,7 +44,7 @@ def git_commit(path: str | Path = ".") -> dict[str, object]:
     try:
         head = _git("rev-parse", "HEAD")
         if head.returncode != 0: return {"commit": None, "dirty": None}
-        dirty = _git("status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)reports")
+        dirty = _git("status", "--porcelain", "--untracked-files=no", "--", ":(top)", ":(top,exclude)reports")
         return {"commit": head.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}

@@ -32,9 +32,9 @@ from .data import FeatureScaler
 from .hmm import forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood
 
 # %% auto #0
-__all__ = ['LOG_2PI', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'Decoder', 'VAE_HMM',
-           'default_device', 'torch_threads', 'train_model', 'evaluate_loss', 'save_checkpoint', 'load_checkpoint',
-           'permute_states', 'gaussian_log_b', 'fit_gaussian_hmm_em', 'RegimeModel']
+__all__ = ['LOG_2PI', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'mvn_log_prob_tril', 'Decoder',
+           'VAE_HMM', 'default_device', 'torch_threads', 'train_model', 'evaluate_loss', 'save_checkpoint',
+           'load_checkpoint', 'permute_states', 'gaussian_log_b', 'fit_gaussian_hmm_em', 'RegimeModel']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
 class CausalConv1d(nn.Conv1d):
@@ -98,6 +98,13 @@ class Prior(nn.Module):
 # %% ../nbs/02_vae_hmm.ipynb #c009
 LOG_2PI = math.log(2 * math.pi)
 
+def mvn_log_prob_tril(diff: torch.Tensor, L: torch.Tensor) -> torch.Tensor:
+    "log N(diff; 0, L L^T) over the last dim: diff (..., K, C), L (..., K, C, C) lower-triangular, broadcast → (..., K)."
+    L_inv = torch.linalg.solve_triangular(L, torch.eye(L.shape[-1], dtype=L.dtype, device=L.device), upper=False)
+    sol = (L_inv @ diff.unsqueeze(-1)).squeeze(-1)                      # L^{-1} diff
+    logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
+    return -0.5 * sol.pow(2).sum(-1) - logdet - 0.5 * diff.shape[-1] * LOG_2PI
+
 class Decoder(nn.Module):
     "Seed decoder: state embedding e_t = q_t^T E → Conv1d → Gaussian mean, log-variance (B, C, T); per-state log-densities."
     def __init__(self, K: int, output_dim: int, embed_dim: int = 16, hidden_dim: int = 32, kernel_size: int = 1,
@@ -141,10 +148,7 @@ class Decoder(nn.Module):
         if self.context_dim:
             if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
             mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
-        L_inv = torch.linalg.solve_triangular(L, torch.eye(self.C, dtype=L.dtype, device=L.device), upper=False)
-        sol = torch.einsum("kcd,btkd->btkc", L_inv, xt - mu)            # L_k^{-1} (x_t - mu_k), (B, T, K, C)
-        logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)  # (K,)
-        return -0.5 * (sol ** 2).sum(-1) - logdet - 0.5 * self.C * LOG_2PI
+        return mvn_log_prob_tril(xt - mu, L)                            # (B, T, K)
 
     @torch.no_grad()
     def set_state_params(self, mean: torch.Tensor, cov: torch.Tensor) -> None:
@@ -391,10 +395,7 @@ def permute_states(model: VAE_HMM, perm) -> VAE_HMM:
 def gaussian_log_b(Z: torch.Tensor, means: torch.Tensor, covs: torch.Tensor) -> torch.Tensor:
     "log N(Z_t; mean_k, cov_k) batched over restarts: Z (T, C), means (R, K, C), covs (R, K, C, C) → (R, T, K)."
     L = torch.linalg.cholesky(covs)                                             # (R, K, C, C)
-    L_inv = torch.linalg.solve_triangular(L, torch.eye(L.shape[-1], dtype=L.dtype, device=L.device), upper=False)
-    sol = torch.einsum("rkcd,rtkd->rtkc", L_inv, Z[None, :, None, :] - means[:, None])   # (R, T, K, C)
-    logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)             # (R, K)
-    return -0.5 * sol.pow(2).sum(-1) - logdet[:, None] - 0.5 * Z.shape[1] * LOG_2PI
+    return mvn_log_prob_tril(Z[None, :, None, :] - means[:, None], L[:, None])  # (R, T, K)
 
 def fit_gaussian_hmm_em(Z: torch.Tensor, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100,
                         tol: float = 1e-2, min_covar: float = 1e-3) -> dict[str, torch.Tensor]:

@@ -248,9 +248,13 @@ class VAE_HMM(nn.Module):
         return lp.exp().transpose(1, 2)
 
 # %% ../nbs/02_vae_hmm.ipynb #c018
-def default_device() -> torch.device:
-    "cuda when available, else cpu."
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+def default_device(device: str | torch.device | None = None) -> torch.device:
+    "The torch device `device` names; None or \"auto\" means cuda when available, else cpu."
+    if device is None or (isinstance(device, str) and device.strip().lower() == "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try: return torch.device(device)
+    except (RuntimeError, TypeError) as e:
+        raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda' or a torch.device, got {device!r}") from e
 
 class torch_threads:
     "Context manager: run torch's CPU ops on `n` threads (None leaves the setting alone), then restore it."
@@ -273,7 +277,7 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
     if epochs < 1: raise ValueError(f"`epochs` must be >= 1, got {epochs}")
     if lr <= 0: raise ValueError(f"`lr` must be > 0, got {lr}")
     torch.manual_seed(seed)
-    device = torch.device(device) if device is not None else default_device()
+    device = default_device(device)
     model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs, eta_min=lr * 0.05)
@@ -494,7 +498,7 @@ class RegimeModel:
         if self.inputs != "given" and U is not None: raise ValueError("`U` given but inputs != 'given'")
         t0 = time.time()
         torch.manual_seed(self.seed)
-        dev = torch.device(self.device) if self.device else default_device()
+        dev = default_device(self.device)
         T, C = df.shape
         n_val = max(int(round(self.val_fraction * T)), 2)
         n_tr = T - n_val

@@ -108,8 +108,8 @@ class DMTest(NamedTuple):
     pvalue: float
     mean_diff: float
 
-def diebold_mariano(loss_a, loss_b, horizon: int = 1) -> DMTest:
-    "Diebold-Mariano test of equal expected loss: Newey-West variance (horizon-1 lags), HLN correction, t(n-1) p-value."
+def diebold_mariano(loss_a, loss_b, horizon: int = 1, lags: int | None = None) -> DMTest:
+    "Diebold-Mariano test of equal expected loss: Newey-West variance (`lags`, default horizon-1), HLN correction, t(n-1) p-value."
     a = _as_array(loss_a, "loss_a", ndims=(1,), min_rows=3)
     b = _as_array(loss_b, "loss_b", ndims=(1,), min_rows=3)
     if b.shape != a.shape:
@@ -118,8 +118,11 @@ def diebold_mariano(loss_a, loss_b, horizon: int = 1) -> DMTest:
     if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or not 1 <= horizon <= (n - 1) // 2:
         raise ValueError(f"`horizon` must be an integer in [1, (n-1)//2 = {(n - 1) // 2}], got {horizon!r}")
     h, d = int(horizon), a - b
+    if lags is None: lags = h - 1
+    if isinstance(lags, bool) or not isinstance(lags, numbers.Integral) or not 0 <= lags < n - 1:
+        raise ValueError(f"`lags` must be an integer in [0, n-2 = {n - 2}], got {lags!r}")
     mean = float(d.mean())
-    lrv = float(Bartlett(d, bandwidth=h - 1).cov.long_run[0, 0])
+    lrv = float(Bartlett(d, bandwidth=int(lags)).cov.long_run[0, 0])
     if lrv <= 0:
         return DMTest(0.0, 1.0, mean) if mean == 0 else DMTest(math.copysign(math.inf, mean), 0.0, mean)
     stat = mean / math.sqrt(lrv / n) * math.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)

@@ -250,12 +250,16 @@ def experiment_params(name: str, params_dir: str | Path) -> dict:
     return params
 
 def notebook_parameters(notebook: str | Path) -> dict[str, object]:
-    "Defaults of the notebook's `parameters` cell (a default that is not a literal reads as unknown)."
-    import papermill as pm
+    "Names and defaults assigned in the notebook's cell tagged `parameters` (a non-literal default reads as unknown)."
+    import nbformat  # read the cell as papermill does, without needing the notebook's kernel
+    cells = [c for c in nbformat.read(str(notebook), as_version=4).cells if "parameters" in c.metadata.get("tags", [])]
     out = {}
-    for name, p in pm.inspect_notebook(str(notebook)).items():
-        try: out[name] = ast.literal_eval(p["default"])
-        except (ValueError, SyntaxError, TypeError): out[name] = _NO_DEFAULT
+    for node in ast.parse(cells[0].source if cells else "").body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            for t in getattr(node, "targets", [getattr(node, "target", None)]):
+                if not isinstance(t, ast.Name): continue
+                try: out[t.id] = ast.literal_eval(node.value)
+                except (ValueError, SyntaxError, TypeError): out[t.id] = _NO_DEFAULT
     return out
 
 def _type_ok(value, default) -> bool:
@@ -353,12 +357,12 @@ def _execute(nb: Path, tmp: Path, params: dict, kernel_name: str) -> Path:
     import papermill as pm
     executed = tmp / f"{nb.stem}.ipynb"
     pm.execute_notebook(str(nb), str(executed), parameters={**params, "out_dir": str(tmp / nb.stem)},
-                        kernel_name=kernel_name, cwd=str(nb.parent), progress_bar=False, log_output=False)
+                        kernel_name=kernel_name, language="python", cwd=str(nb.parent), progress_bar=False, log_output=False)
     return executed
 
 def run_report(notebook: str | Path, reports_dir: str | Path, params: dict | None = None,
-               kernel_name: str = KERNEL_NAME) -> dict[str, Path]:
-    "Execute one experiment notebook into `reports_dir`, replacing its report only on full success; return the paths."
+               kernel_name: str = KERNEL_NAME, check_html: bool = True) -> dict[str, Path]:
+    "Execute one experiment notebook into `reports_dir`, replacing its report only on full success (`check_html`: the HTML passes `report_html_problems`)."
     import nbformat
     nb = Path(notebook).resolve()
     if not nb.exists():
@@ -379,7 +383,7 @@ def run_report(notebook: str | Path, reports_dir: str | Path, params: dict | Non
         _finish_metrics(out_dir, {"title": report_title(ran) or name, "params": {**params, "out_dir": str(reports / name)}},
                         {"git": git, "stderr_outputs": len(errs), "report_time_s": round(time.time() - started, 3)})
         problems = report_html_problems(html, list(forbidden), base=tmp,
-                                        n_figures=len(list(out_dir.glob("*.png"))))
+                                        n_figures=len(list(out_dir.glob("*.png")))) if check_html else []
         if problems: raise ReportError(f"{name}: the HTML report " + "; ".join(problems))
         _install(tmp, reports, name)
     except Exception as e:
@@ -403,7 +407,7 @@ def _experiments(experiments_dir: str | Path, names: list[str] | None) -> list[P
     return nbs
 
 def run_reports(experiments_dir: str | Path, reports_dir: str | Path, names: list[str] | None = None,
-                kernel_name: str = KERNEL_NAME, params: dict | None = None) -> list[dict[str, Path]]:
+                kernel_name: str = KERNEL_NAME, params: dict | None = None, check_html: bool = True) -> list[dict[str, Path]]:
     "Run every experiment in `experiments_dir` (or `names`) with `reports_dir/params/<name>.yaml` updated by `params`."
     nbs = _experiments(experiments_dir, names)
     todo = [(nb, check_params(nb, {**experiment_params(nb.stem, Path(reports_dir) / "params"), **(params or {})}))
@@ -412,13 +416,13 @@ def run_reports(experiments_dir: str | Path, reports_dir: str | Path, names: lis
     for nb, p in todo:
         t0 = time.time()
         try:
-            done.append(run_report(nb, reports_dir, p, kernel_name))
+            done.append(run_report(nb, reports_dir, p, kernel_name, check_html))
             print(f"[report] {nb.stem}: OK in {time.time() - t0:.1f}s -> {done[-1]['html']}", flush=True)
         except ReportError as e:
             failed.append(str(e))
             print(f"[report] {nb.stem}: FAILED in {time.time() - t0:.1f}s: {e} (previous report kept)", flush=True)
     write_index(reports_dir)
-    if failed: raise ReportError(f"{len(failed)} of {len(todo)} reports failed: " + " | ".join(failed))
+    if failed: raise ReportError(f"{len(failed)} of {len(todo)} reports failed: " + ", ".join(f.split(":")[0] for f in failed))
     return done
 
 def _param(text: str) -> tuple[str, object]:

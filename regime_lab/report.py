@@ -190,11 +190,15 @@ def machine_paths(*extra: str | Path) -> dict[str, str]:
              str(Path(tempfile.gettempdir()).resolve()): "tmp", str(home): "~"}
     return dict(sorted(((k, v) for k, v in paths.items() if len(k) > 1), key=lambda kv: -len(kv[0])))
 
+def _path_re(path: str) -> re.Pattern:
+    "`path` as a whole path (not inside a longer name or URL); group 1 is a following `/`."
+    return re.compile(r"(?<![\w.~/-])" + re.escape(path) + r"(/|(?![\w.-]))")
+
 def relative_paths(text: str, paths: dict[str, str]) -> str:
     "`text` with each absolute path in `paths` replaced (`root/x` → `x` when the replacement is empty)."
     def f(s):
         for a, r in paths.items():
-            s = s.replace(a + "/", r + "/" if r else "").replace(a, r or ".")
+            s = _path_re(a).sub(lambda m: (r + "/" if r else "") if m.group(1) else (r or "."), s)
         return s
     return _outside_data(text, f)
 
@@ -224,7 +228,7 @@ def report_html_problems(html: str, forbidden: list[str] = (), base: str | Path 
     if "cdn" in prose.lower(): problems.append("loads from a CDN (the page must stand alone)")
     if _PROGRESS.search(prose): problems.append("shows a progress bar (disable tqdm in reports)")
     if re.search(r"Warning\b", prose): problems.append("shows a warning (fix it or silence it in the notebook)")
-    problems += [f"shows the machine path {p}" for p in forbidden if len(str(p)) > 1 and str(p) in prose]
+    problems += [f"shows the machine path {p}" for p in forbidden if len(str(p)) > 1 and _path_re(str(p)).search(prose)]
     srcs = _IMG_SRC.findall(html)
     for s in srcs:
         if not s.startswith("data:") and not (Path(base or ".") / s).is_file():
@@ -337,7 +341,10 @@ def _install(tmp: Path, reports: Path, name: str) -> None:
     "Move the finished run in `tmp` over the report `name` in `reports` (renames on one file system)."
     dest, old = reports / name, tmp / f".old-{name}"
     if dest.exists(): os.replace(dest, old)
-    os.replace(tmp / name, dest)
+    try: os.replace(tmp / name, dest)
+    except OSError:
+        if old.exists(): os.replace(old, dest)  # put the last good report back before failing
+        raise
     for suffix in (".ipynb", ".html"):
         os.replace(tmp / f"{name}{suffix}", reports / f"{name}{suffix}")
 

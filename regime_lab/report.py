@@ -255,10 +255,12 @@ def experiment_params(name: str, params_dir: str | Path) -> dict:
 
 def notebook_parameters(notebook: str | Path) -> dict[str, object]:
     "Names and defaults assigned in the notebook's cell tagged `parameters` (a non-literal default reads as unknown)."
-    import nbformat  # read the cell as papermill does, without needing the notebook's kernel
-    cells = [c for c in nbformat.read(str(notebook), as_version=4).cells if "parameters" in c.metadata.get("tags", [])]
+    # plain JSON, not nbformat (whose import takes seconds), and no kernel needed
+    cells = [c for c in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+             if "parameters" in c.get("metadata", {}).get("tags", [])]
+    src = cells[0]["source"] if cells else ""
     out = {}
-    for node in ast.parse(cells[0].source if cells else "").body:
+    for node in ast.parse(src if isinstance(src, str) else "".join(src)).body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             for t in getattr(node, "targets", [getattr(node, "target", None)]):
                 if not isinstance(t, ast.Name): continue

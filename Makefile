@@ -35,7 +35,7 @@ pytest: $(STAMP)
 	@$(BIN)/python -m pytest tests/ -q; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
-## make report: every notebook in nbs/experiments/ through papermill into reports/
+## make report: every notebook in nbs/experiments/ through papermill into reports/ (a failed one keeps its last good report; reports/index.html lists them)
 report: $(STAMP)
 	$(BIN)/regime-lab-report --experiments nbs/experiments --reports reports --kernel $(KERNEL)
 
@@ -48,4 +48,4 @@ readme: $(STAMP)
 	$(BIN)/python tools/render_readme.py
 
 clean:
-	rm -rf $(VENV) reports/_scratch
+	rm -rf $(VENV) reports/_scratch reports/.tmp-*

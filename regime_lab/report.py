@@ -10,11 +10,17 @@ Docs: https://regime-lab.github.io/regime_lab/report.html.md"""
 from __future__ import annotations
 
 import argparse
+import ast
+import copy
 import json
 import math
+import os
 import platform
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -22,8 +28,11 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['REPORT_PACKAGES', 'KERNEL_NAME', 'package_versions', 'git_commit', 'device_info', 'run_metadata', 'write_metrics',
-           'save_figure', 'experiment_params', 'render_html', 'run_report', 'run_reports', 'run_reports_cli']
+__all__ = ['REPORT_PACKAGES', 'KERNEL_NAME', 'package_versions', 'git_commit', 'device_info', 'run_metadata', 'git_root',
+           'write_metrics', 'save_figure', 'latex_to_mathml', 'report_title', 'stderr_outputs', 'prepare_for_html',
+           'machine_paths', 'relative_paths', 'render_html', 'report_html_problems', 'experiment_params',
+           'notebook_parameters', 'check_params', 'report_rows', 'write_index', 'ReportError', 'run_report',
+           'run_reports', 'run_reports_cli']
 
 # %% ../nbs/09_report.ipynb #c005
 REPORT_PACKAGES = ("regime-lab", "torch", "numpy", "pandas", "scikit-learn", "skfolio", "arch",
@@ -62,6 +71,15 @@ def run_metadata(path: str | Path = ".") -> dict[str, object]:
             "platform": platform.platform(), "device": device_info(),
             "utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
 
+# %% ../nbs/09_report.ipynb #r001
+def git_root(path: str | Path = ".") -> Path | None:
+    "Top folder of the git repository holding `path` (None outside git)."
+    try:
+        r = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=path, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return Path(r.stdout.strip()) if r.returncode == 0 else None
+
 # %% ../nbs/09_report.ipynb #c008
 def _jsonable(x):
     "Plain-JSON version of `x` (numpy and pandas scalars, arrays, paths; non-finite floats to None)."
@@ -75,26 +93,155 @@ def _jsonable(x):
     if hasattr(x, "isoformat"): return x.isoformat()
     raise ValueError(f"`metrics` holds a value of type {type(x).__name__} that JSON cannot store")
 
-def write_metrics(out_dir: str | Path, metrics: dict, started: float | None = None) -> Path:
-    "Write `metrics` with run time and provenance to `out_dir/metrics.json`; return its path."
+def write_metrics(out_dir: str | Path, metrics: dict, started: float | None = None,
+                  repo: str | Path | None = None) -> Path:
+    "Write `metrics` with run time and provenance (git of `repo`, default the working directory) to `out_dir/metrics.json`."
     if not isinstance(metrics, dict):
         raise ValueError("`metrics` must be a dict")
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    record = {**_jsonable(metrics), "run": {**run_metadata(out),
+    # the commit is the one of the code that ran: the notebook's folder (papermill's and nbdev-test's
+    # working directory), not of `out_dir`, which may lie outside the repository
+    record = {**_jsonable(metrics), "run": {**run_metadata(Path.cwd() if repo is None else repo),
               "run_time_s": None if started is None else round(time.time() - started, 3)}}
     path = out / "metrics.json"
     path.write_text(json.dumps(record, indent=1, allow_nan=False))
     return path
 
 def save_figure(fig, out_dir: str | Path, name: str, dpi: int = 120) -> Path:
-    "Save a matplotlib figure as `out_dir/<name>.png` (it still shows inline in the notebook)."
+    "Save a matplotlib figure as `out_dir/<name>.png`; the notebook still shows it (`plt.show()`), and the runner checks it does."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.png"
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
     return path
 
+# %% ../nbs/09_report.ipynb #r004
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
+_DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.S)
+_INLINE = re.compile(r"(?<![\\$])\$(?![\s$])((?:\\.|[^$\\])+?)(?<!\s)\$(?![\d$])")
+
+def _mathml(tex: str, display: str) -> str | None:
+    "MathML for one LaTeX expression, or None when latex2mathml cannot parse it."
+    from latex2mathml.converter import convert
+    try: out = convert(tex.strip(), display=display)
+    except Exception: return None  # the parser raises many types; the source is then kept as written
+    return None if re.search(r">\\[A-Za-z]", out) else out  # an unknown command comes back as text
+
+def latex_to_mathml(md: str) -> str:
+    "Markdown `md` with `$$...$$` and `$...$` outside code rendered to MathML (unparsable math kept as written)."
+    def sub(m, display):
+        out = _mathml(m.group(1), display)
+        return m.group(0) if out is None else out
+    parts = _CODE.split(md)
+    for i in range(0, len(parts), 2):  # even parts are prose, odd ones code
+        prose = _DISPLAY.sub(lambda m: sub(m, "block"), parts[i])
+        parts[i] = _INLINE.sub(lambda m: sub(m, "inline"), prose)
+    return "".join(parts)
+
+# %% ../nbs/09_report.ipynb #r007
+def report_title(nb) -> str | None:
+    "Text of the first `# ` heading in the notebook's markdown cells (None when there is none)."
+    for c in nb.cells:
+        if c.cell_type != "markdown": continue
+        for line in c.source.splitlines():
+            if line.startswith("# "): return line[2:].strip()
+    return None
+
+def stderr_outputs(nb) -> list[str]:
+    "Text of every stderr stream output in the notebook, in order."
+    return [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+            if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+
+def prepare_for_html(nb):
+    "Copy of `nb` for the HTML: title set, verdict cell second, stderr streams dropped, math as MathML."
+    nb = copy.deepcopy(nb)
+    title = report_title(nb)
+    if title: nb.metadata["title"] = title
+    verdict = [i for i, c in enumerate(nb.cells) if "verdict" in c.get("metadata", {}).get("tags", [])]
+    if verdict and verdict[0] > 1:
+        nb.cells.insert(1, nb.cells.pop(verdict[0]))
+    for c in nb.cells:
+        if c.cell_type == "markdown":
+            c.source = latex_to_mathml(c.source)
+        if c.cell_type != "code": continue
+        c.outputs = [o for o in c.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        for o in c.outputs:
+            if "text/markdown" in o.get("data", {}):
+                o["data"]["text/markdown"] = latex_to_mathml(o["data"]["text/markdown"])
+    return nb
+
+# %% ../nbs/09_report.ipynb #r010
+_TEMPLATE = """{%- extends "lab/index.html.j2" -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{% block jupyter_widgets %}{% endblock jupyter_widgets %}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+_DATA_URI = re.compile(r"""(data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+)""")
+
+def _outside_data(html: str, f) -> str:
+    "Apply `f` to the parts of `html` that are not base64 data URIs."
+    parts = _DATA_URI.split(html)
+    return "".join(p if i % 2 else f(p) for i, p in enumerate(parts))
+
+def machine_paths(*extra: str | Path) -> dict[str, str]:
+    "Absolute paths of this machine mapped to what replaces them in a report (longest first)."
+    home = Path.home()
+    paths = {**{str(Path(p).resolve()): "" for p in extra}, str(Path(sys.prefix)): ".venv",
+             str(Path(tempfile.gettempdir()).resolve()): "tmp", str(home): "~"}
+    return dict(sorted(((k, v) for k, v in paths.items() if len(k) > 1), key=lambda kv: -len(kv[0])))
+
+def _path_re(path: str) -> re.Pattern:
+    "`path` as a whole path (not inside a longer name or URL); group 1 is a following `/`."
+    return re.compile(r"(?<![\w.~/-])" + re.escape(path) + r"(/|(?![\w.-]))")
+
+def relative_paths(text: str, paths: dict[str, str]) -> str:
+    "`text` with each absolute path in `paths` replaced (`root/x` → `x` when the replacement is empty)."
+    def f(s):
+        for a, r in paths.items():
+            s = _path_re(a).sub(lambda m: (r + "/" if r else "") if m.group(1) else (r or "."), s)
+        return s
+    return _outside_data(text, f)
+
+def render_html(executed: str | Path, html_path: str | Path, paths: dict[str, str] | None = None) -> Path:
+    "Render an executed notebook to a self-contained HTML report (inputs hidden) with `paths` made relative."
+    import nbformat
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+    nb = prepare_for_html(nbformat.read(str(executed), as_version=4))
+    exporter = HTMLExporter(extra_loaders=[DictLoader({"regime_lab.html.j2": _TEMPLATE})],
+                            template_file="regime_lab.html.j2", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    body = relative_paths(body, machine_paths() if paths is None else paths)
+    Path(html_path).write_text(body, encoding="utf-8")
+    return Path(html_path)
+
+# %% ../nbs/09_report.ipynb #r013
+_PROGRESS = re.compile(r"\|\s*\d+/\d+\s*\[|\d\s*(?:it/s|s/it)\]")
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']*)["']""", re.I)
+
+def report_html_problems(html: str, forbidden: list[str] = (), base: str | Path | None = None,
+                         n_figures: int = 0) -> list[str]:
+    "What is wrong with a report's `html` (empty when nothing): CDN, progress bars, warnings, machine paths, broken or missing figures, no verdict."
+    prose = _DATA_URI.sub("data:", html)
+    problems = []
+    if "cdn" in prose.lower(): problems.append("loads from a CDN (the page must stand alone)")
+    if _PROGRESS.search(prose): problems.append("shows a progress bar (disable tqdm in reports)")
+    if re.search(r"Warning\b", prose): problems.append("shows a warning (fix it or silence it in the notebook)")
+    problems += [f"shows the machine path {p}" for p in forbidden if len(str(p)) > 1 and _path_re(str(p)).search(prose)]
+    srcs = _IMG_SRC.findall(html)
+    for s in srcs:
+        if not s.startswith("data:") and not (Path(base or ".") / s).is_file():
+            problems.append(f"<img> source {s} does not exist")
+    if len(srcs) < n_figures:
+        problems.append(f"shows {len(srcs)} images but the run saved {n_figures} figures (show every saved figure)")
+    if not re.search(r"<h[1-6][^>]*>\s*Verdict", prose):
+        problems.append("has no Verdict heading (a cell tagged `verdict` displaying '## Verdict ...')")
+    return problems
+
 # %% ../nbs/09_report.ipynb #c011
 KERNEL_NAME = "regime-lab"
+_NO_DEFAULT = object()
 
 def experiment_params(name: str, params_dir: str | Path) -> dict:
     "Parameters for experiment `name` from `params_dir/<name>.yaml` (empty when the file is absent)."
@@ -106,55 +253,207 @@ def experiment_params(name: str, params_dir: str | Path) -> dict:
         raise ValueError(f"`{p}` must hold a mapping of parameter names to values")
     return params
 
-def render_html(executed: str | Path, html_path: str | Path) -> Path:
-    "Render an executed notebook to HTML with code inputs hidden."
-    import nbformat
-    from nbconvert import HTMLExporter
-    nb = nbformat.read(str(executed), as_version=4)
-    body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
-    Path(html_path).write_text(body, encoding="utf-8")
-    return Path(html_path)
+def notebook_parameters(notebook: str | Path) -> dict[str, object]:
+    "Names and defaults assigned in the notebook's cell tagged `parameters` (a non-literal default reads as unknown)."
+    # plain JSON, not nbformat (whose import takes seconds), and no kernel needed
+    cells = [c for c in json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+             if "parameters" in c.get("metadata", {}).get("tags", [])]
+    src = cells[0]["source"] if cells else ""
+    out = {}
+    for node in ast.parse(src if isinstance(src, str) else "".join(src)).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            for t in getattr(node, "targets", [getattr(node, "target", None)]):
+                if not isinstance(t, ast.Name): continue
+                try: out[t.id] = ast.literal_eval(node.value)
+                except (ValueError, SyntaxError, TypeError): out[t.id] = _NO_DEFAULT
+    return out
+
+def _type_ok(value, default) -> bool:
+    "Whether `value` may replace `default` (int for float; None or non-literal defaults take anything)."
+    if default is None or default is _NO_DEFAULT: return True
+    if isinstance(default, bool) or isinstance(value, bool): return type(value) is type(default)
+    if isinstance(default, float): return isinstance(value, (int, float))
+    if isinstance(default, (list, tuple)): return isinstance(value, (list, tuple))
+    return isinstance(value, type(default))
+
+def check_params(notebook: str | Path, params: dict) -> dict:
+    "`params` unchanged when every name is in the notebook's `parameters` cell with a value of the default's type."
+    defaults = notebook_parameters(notebook)
+    name = Path(notebook).stem
+    unknown = sorted(set(params) - set(defaults))
+    if unknown:
+        raise ValueError(f"`params` of {name}: unknown parameter(s) {unknown}; the notebook takes {sorted(defaults)}")
+    for k, v in params.items():
+        if not _type_ok(v, defaults[k]):
+            raise ValueError(f"`params` of {name}: {k}={v!r} is a {type(v).__name__}, "
+                             f"the default {defaults[k]!r} is a {type(defaults[k]).__name__}")
+    return params
+
+# %% ../nbs/09_report.ipynb #r016
+def report_rows(reports_dir: str | Path) -> list[dict[str, str]]:
+    "One row of plain strings per report in `reports_dir` (folders holding a metrics.json), by name."
+    rows = []
+    for m in sorted(Path(reports_dir).glob("*/metrics.json")):
+        name = m.parent.name
+        if name.startswith((".", "_")): continue
+        rec = json.loads(m.read_text()); run = rec.get("run", {}); git = run.get("git") or {}
+        dev = run.get("device") or {}
+        commit = (git.get("commit") or "")[:7] or "none"
+        rows.append({"name": name, "title": str(rec.get("title") or name), "verdict": str(rec.get("verdict") or "(no verdict)"),
+                     "run_time": "" if run.get("run_time_s") is None else f"{run['run_time_s']:.0f} s",
+                     "commit": commit + (" (dirty)" if git.get("dirty") else ""),
+                     "device": " ".join(str(dev.get(k)) for k in ("device", "name") if dev.get(k)),
+                     "utc": str(run.get("utc") or ""), "link": f"{name}.html"})
+    return rows
+
+_INDEX_CSS = ("body{font-family:system-ui,sans-serif;margin:2em;color:#111}table{border-collapse:collapse}"
+              "td,th{border:1px solid #999;padding:.4em .6em;vertical-align:top;text-align:left}th{background:#ddd}")
+_COLUMNS = {"title": "Report", "verdict": "Verdict", "run_time": "Run time", "commit": "Commit",
+            "device": "Device", "utc": "Run at (UTC)"}
+
+def write_index(reports_dir: str | Path) -> tuple[Path, Path]:
+    "Write `reports_dir/index.html` and `reports_dir/README.md` listing every report; return both paths."
+    from html import escape
+    reports, rows = Path(reports_dir), report_rows(reports_dir)
+    cell = lambda r, k: f'<a href="{escape(r["link"])}">{escape(r[k])}</a>' if k == "title" else escape(r[k])
+    trs = "".join("<tr>" + "".join(f"<td>{cell(r, k)}</td>" for k in _COLUMNS) + "</tr>\n" for r in rows)
+    head = "".join(f"<th>{v}</th>" for v in _COLUMNS.values())
+    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>regime_lab reports</title>'
+            f"<style>{_INDEX_CSS}</style></head>\n<body><h1>regime_lab reports</h1>\n"
+            f"<table><tr>{head}</tr>\n{trs}</table></body></html>\n")
+    md_cell = lambda r, k: f"[{r[k]}]({r['link']})" if k == "title" else r[k].replace("|", "\\|")
+    md = ("# regime_lab reports\n\nWritten by `make report` (`regime_lab.report.write_index`): do not edit.\n\n"
+          "| " + " | ".join(_COLUMNS.values()) + " |\n|" + " --- |" * len(_COLUMNS) + "\n"
+          + "".join("| " + " | ".join(md_cell(r, k) for k in _COLUMNS) + " |\n" for r in rows))
+    (reports / "index.html").write_text(page, encoding="utf-8"); (reports / "README.md").write_text(md, encoding="utf-8")
+    return reports / "index.html", reports / "README.md"
+
+# %% ../nbs/09_report.ipynb #r019
+class ReportError(RuntimeError):
+    "One report failed; the message is one line naming the report and the error."
+
+def _failure(name: str, e: Exception) -> ReportError:
+    "A one-line `ReportError` for `name` from a papermill or rendering error `e`."
+    if type(e).__name__ == "PapermillExecutionError":
+        evalue = (str(e.evalue).strip().splitlines() or [""])[0][:300]
+        return ReportError(f"{name}: cell {e.exec_count} raised {e.ename}: {evalue}")
+    return ReportError(f"{name}: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:300]}")
+
+def _install(tmp: Path, reports: Path, name: str) -> None:
+    "Move the finished run in `tmp` over the report `name` in `reports` (renames on one file system)."
+    dest, old = reports / name, tmp / f".old-{name}"
+    if dest.exists(): os.replace(dest, old)
+    try: os.replace(tmp / name, dest)
+    except OSError:
+        if old.exists(): os.replace(old, dest)  # put the last good report back before failing
+        raise
+    for suffix in (".ipynb", ".html"):
+        os.replace(tmp / f"{name}{suffix}", reports / f"{name}{suffix}")
+
+def _finish_metrics(out_dir: Path, extra: dict, run_extra: dict) -> dict:
+    "Add the runner's `extra` and `run_extra` to `out_dir/metrics.json`; return the record."
+    path = out_dir / "metrics.json"
+    if not path.exists():
+        raise ReportError(f"{out_dir.name}: the notebook wrote no metrics.json (call write_metrics)")
+    rec = json.loads(path.read_text())
+    rec = {**rec, **_jsonable(extra), "run": {**rec.get("run", {}), **_jsonable(run_extra)}}
+    path.write_text(json.dumps(rec, indent=1, allow_nan=False))
+    return rec
+
+# %% ../nbs/09_report.ipynb #r020
+def _execute(nb: Path, tmp: Path, params: dict, kernel_name: str) -> Path:
+    "Run `nb` with papermill into `tmp`, with `out_dir` = `tmp/<name>`; return the executed notebook."
+    import papermill as pm
+    executed = tmp / f"{nb.stem}.ipynb"
+    pm.execute_notebook(str(nb), str(executed), parameters={**params, "out_dir": str(tmp / nb.stem)},
+                        kernel_name=kernel_name, language="python", cwd=str(nb.parent), progress_bar=False, log_output=False)
+    return executed
 
 def run_report(notebook: str | Path, reports_dir: str | Path, params: dict | None = None,
-               kernel_name: str = KERNEL_NAME) -> dict[str, Path]:
-    "Execute one experiment notebook with papermill into `reports_dir`; return the paths written."
-    import papermill as pm
+               kernel_name: str = KERNEL_NAME, check_html: bool = True) -> dict[str, Path]:
+    "Execute one experiment notebook into `reports_dir`, replacing its report only on full success (`check_html`: the HTML passes `report_html_problems`)."
+    import nbformat
     nb = Path(notebook).resolve()
     if not nb.exists():
         raise ValueError(f"`notebook` {nb} does not exist")
+    params = check_params(nb, {k: v for k, v in (params or {}).items() if k != "out_dir"})
     reports = Path(reports_dir).resolve(); reports.mkdir(parents=True, exist_ok=True)
-    name = nb.stem
-    out_dir = reports / name
-    params = {**(params or {}), "out_dir": str(out_dir)}
-    executed = reports / f"{name}.ipynb"
-    pm.execute_notebook(str(nb), str(executed), parameters=params, kernel_name=kernel_name,
-                        cwd=str(nb.parent), progress_bar=False, log_output=False)
-    html = render_html(executed, reports / f"{name}.html")
-    return {"notebook": executed, "html": html, "metrics": out_dir / "metrics.json"}
+    name, git, started = nb.stem, git_commit(nb.parent), time.time()
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=reports))
+    try:
+        executed = _execute(nb, tmp, params, kernel_name)
+        # the executed notebook names the folder the report ends in, not the temporary one
+        executed.write_text(executed.read_text(encoding="utf-8").replace(str(tmp), str(reports)), encoding="utf-8")
+        out_dir, ran = tmp / name, nbformat.read(str(executed), as_version=4)
+        errs = stderr_outputs(ran); out_dir.mkdir(exist_ok=True)
+        (out_dir / "stderr.log").write_text("\n".join(errs), encoding="utf-8")
+        forbidden = machine_paths(tmp, reports, git_root(nb.parent) or nb.parent)
+        html = render_html(executed, tmp / f"{name}.html", forbidden).read_text(encoding="utf-8")
+        _finish_metrics(out_dir, {"title": report_title(ran) or name, "params": {**params, "out_dir": str(reports / name)}},
+                        {"git": git, "stderr_outputs": len(errs), "report_time_s": round(time.time() - started, 3)})
+        problems = report_html_problems(html, list(forbidden), base=tmp,
+                                        n_figures=len(list(out_dir.glob("*.png")))) if check_html else []
+        if problems: raise ReportError(f"{name}: the HTML report " + "; ".join(problems))
+        _install(tmp, reports, name)
+    except Exception as e:
+        raise (e if isinstance(e, ReportError) else _failure(name, e)) from e
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"notebook": reports / f"{name}.ipynb", "html": reports / f"{name}.html",
+            "metrics": reports / name / "metrics.json"}
+
+# %% ../nbs/09_report.ipynb #r024
+def _experiments(experiments_dir: str | Path, names: list[str] | None) -> list[Path]:
+    "The experiment notebooks to run (all in the folder, or `names`); ValueError when there are none."
+    exp = Path(experiments_dir)
+    if not exp.is_dir(): raise ValueError(f"`experiments_dir` {exp} is not a folder")
+    nbs = sorted(p for p in exp.glob("*.ipynb") if not p.name.startswith(("_", ".")))
+    if not nbs: raise ValueError(f"`experiments_dir` {exp} holds no experiment notebooks")
+    if names:
+        missing = sorted(set(names) - {p.stem for p in nbs})
+        if missing: raise ValueError(f"`names` has experiments not in {exp}: {missing}")
+        nbs = [p for p in nbs if p.stem in names]
+    return nbs
 
 def run_reports(experiments_dir: str | Path, reports_dir: str | Path, names: list[str] | None = None,
-                kernel_name: str = KERNEL_NAME) -> list[dict[str, Path]]:
-    "Run every experiment in `experiments_dir` (or just `names`) with params from `reports_dir/params`."
-    exp = Path(experiments_dir)
-    nbs = sorted(p for p in exp.glob("*.ipynb") if not p.name.startswith(("_", ".")))
-    if names:
-        missing = set(names) - {p.stem for p in nbs}
-        if missing: raise ValueError(f"`names` has experiments not in {exp}: {sorted(missing)}")
-        nbs = [p for p in nbs if p.stem in names]
-    done = []
-    for nb in nbs:
+                kernel_name: str = KERNEL_NAME, params: dict | None = None, check_html: bool = True) -> list[dict[str, Path]]:
+    "Run every experiment in `experiments_dir` (or `names`) with `reports_dir/params/<name>.yaml` updated by `params`."
+    nbs = _experiments(experiments_dir, names)
+    todo = [(nb, check_params(nb, {**experiment_params(nb.stem, Path(reports_dir) / "params"), **(params or {})}))
+            for nb in nbs]
+    done, failed = [], []
+    for nb, p in todo:
         t0 = time.time()
-        print(f"[report] {nb.stem} ...", flush=True)
-        done.append(run_report(nb, reports_dir, experiment_params(nb.stem, Path(reports_dir) / "params"), kernel_name))
-        print(f"[report] {nb.stem} done in {time.time() - t0:.1f}s -> {done[-1]['html']}", flush=True)
+        try:
+            done.append(run_report(nb, reports_dir, p, kernel_name, check_html))
+            print(f"[report] {nb.stem}: OK in {time.time() - t0:.1f}s -> {done[-1]['html']}", flush=True)
+        except ReportError as e:
+            failed.append(str(e))
+            print(f"[report] {nb.stem}: FAILED in {time.time() - t0:.1f}s: {e} (previous report kept)", flush=True)
+    write_index(reports_dir)
+    if failed: raise ReportError(f"{len(failed)} of {len(todo)} reports failed: " + ", ".join(f.split(":")[0] for f in failed))
     return done
 
+def _param(text: str) -> tuple[str, object]:
+    "`name=value` from the command line, the value read as YAML (so 3 is an int and [1, 2] a list)."
+    import yaml
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip(): raise argparse.ArgumentTypeError(f"expected name=value, got {text!r}")
+    return name.strip(), yaml.safe_load(value)
+
 def run_reports_cli(argv: list[str] | None = None) -> None:
-    "Command line: `regime-lab-report [NAME ...] [--experiments DIR] [--reports DIR] [--kernel NAME]`."
+    "Command line: `regime-lab-report [NAME ...] [--experiments DIR] [--reports DIR] [--kernel NAME] [-p name=value ...]`."
     ap = argparse.ArgumentParser(prog="regime-lab-report", description=run_reports.__doc__)
     ap.add_argument("names", nargs="*", help="experiment names (default: all)")
     ap.add_argument("--experiments", default="nbs/experiments")
     ap.add_argument("--reports", default="reports")
     ap.add_argument("--kernel", default=KERNEL_NAME)
+    ap.add_argument("-p", "--param", type=_param, action="append", default=[],
+                    help="name=value (YAML) overriding the params file, for every report run")
     a = ap.parse_args(argv)
-    run_reports(a.experiments, a.reports, a.names or None, a.kernel)
+    try:
+        run_reports(a.experiments, a.reports, a.names or None, a.kernel, dict(a.param))
+    except ValueError as e:
+        print(f"regime-lab-report: error: {e}", file=sys.stderr); sys.exit(2)
+    except ReportError as e:
+        print(f"regime-lab-report: {e}", file=sys.stderr); sys.exit(1)

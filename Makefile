@@ -27,12 +27,14 @@ check-sync: $(STAMP)
 	$(BIN)/python tools/check_sync.py
 
 # one thread per notebook: nbdev-test runs $(NPROC) notebooks at once, and torch/BLAS thread pools on the
-# same cores slow small tensor ops by orders of magnitude
+# same cores slow small tensor ops by orders of magnitude. The experiment notebooks are run once, by pytest,
+# through the report runner with their quick defaults (tests/test_reports.py), not a second time here.
 nbtest: $(STAMP)
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers $(NPROC) --timing
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers $(NPROC) --timing --skip-folder-re "^(_|\.|experiments$$)"
 
+# the papermill smoke runs are independent kernels: one per core, each on one BLAS/torch thread
 pytest: $(STAMP)
-	@$(BIN)/python -m pytest tests/ -q; rc=$$?; \
+	@OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest tests/ -q -n $(NPROC) --durations=10; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
 ## make report: every notebook in nbs/experiments/ through papermill into reports/ (a failed one keeps its last good report; reports/index.html lists them)

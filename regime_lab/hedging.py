@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from .hmm import forward_filter
+from .hmm import check_int, check_probabilities, forward_filter
 from .regimes import stationary_distribution
 
 # %% auto #0
@@ -50,7 +50,12 @@ def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
     device = tens[0].device if tens else None
     out = []
     for name, v in values.items():
-        t = torch.as_tensor(v, dtype=dtype, device=device)
+        if isinstance(v, (bool, str, bytes)) or (isinstance(v, Tensor) and v.dtype == torch.bool):
+            raise ValueError(f"`{name}` must be a number, an array or a tensor of numbers, got {type(v).__name__}")
+        try:
+            t = torch.as_tensor(v, dtype=dtype, device=device)
+        except (TypeError, ValueError, RuntimeError) as e:
+            raise ValueError(f"`{name}` must be a number, an array or a tensor of numbers, got {type(v).__name__}") from e
         if not bool(torch.isfinite(t).all()):
             raise ValueError(f"`{name}` contains NaN or inf")
         if name in positive and not bool((t > 0).all()):
@@ -58,7 +63,10 @@ def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
         if name in nonneg and not bool((t >= 0).all()):
             raise ValueError(f"`{name}` must be >= 0")
         out.append(t)
-    return list(torch.broadcast_tensors(*out))
+    try:
+        return list(torch.broadcast_tensors(*out))
+    except RuntimeError as e:
+        raise ValueError(f"the shapes of {list(values)} do not broadcast: {[tuple(t.shape) for t in out]}") from e
 
 def _check_kind(kind: str) -> None:
     if kind not in ("call", "put"): raise ValueError(f"`kind` must be 'call' or 'put', got {kind!r}")
@@ -203,8 +211,9 @@ class RegimeSwitchingParams:
         if self.transmat.shape != (K, K): raise ValueError(f"`transmat` must be ({K}, {K}), got {self.transmat.shape}")
         pi = stationary_distribution(self.transmat)
         self.init = pi if self.init is None else np.asarray(self.init, dtype=float)
-        if self.init.shape != (K,) or (self.init < 0).any() or abs(self.init.sum() - 1) > 1e-6:
-            raise ValueError(f"`init` must be a probability vector of length {K}")
+        if self.init.shape != (K,): raise ValueError(f"`init` must be a probability vector of length {K}, got shape {self.init.shape}")
+        check_probabilities(self.init, "init")
+        if not (isinstance(self.dt, (int, float)) and math.isfinite(self.dt) and self.dt > 0): raise ValueError(f"`dt` must be a finite number > 0, got {self.dt!r}")
 
     @property
     def K(self) -> int: return len(self.sigma)
@@ -295,8 +304,8 @@ def simulate_regime_switching(params: RegimeSwitchingParams, n_paths: int, n_ste
     K = params.K
     g = torch.Generator().manual_seed(seed)
     p0 = torch.as_tensor(params.init if init is None else init, dtype=torch.float64)
-    if p0.shape != (K,) or bool((p0 < 0).any()) or abs(float(p0.sum()) - 1) > 1e-6:
-        raise ValueError(f"`init` must be a probability vector of length {K}")
+    if p0.shape != (K,): raise ValueError(f"`init` must be a probability vector of length {K}, got shape {tuple(p0.shape)}")
+    check_probabilities(p0, "init")
     u_half = torch.rand((n_paths // 2 if antithetic else n_paths, n_steps + 1), generator=g, dtype=torch.float64)
     u = torch.cat([u_half, u_half]) if antithetic else u_half                # antithetic pairs share their regime draws
     eps = _normals(n_paths, (n_steps,), g, antithetic, torch.float64)
@@ -338,8 +347,7 @@ class HedgeResult:
 def _check_probs(p, name: str, shape: tuple) -> Tensor:
     if not isinstance(p, Tensor) or not p.is_floating_point(): raise ValueError(f"`{name}` must be a floating-point torch.Tensor")
     if tuple(p.shape) != shape: raise ValueError(f"`{name}` must have shape {shape}, got {tuple(p.shape)}")
-    if not bool(torch.isfinite(p).all()) or bool((p < -1e-6).any()) or not bool(((p.sum(-1) - 1).abs() < 1e-3).all()):
-        raise ValueError(f"`{name}` must be finite probabilities summing to 1 over the last axis")
+    check_probabilities(p, name)
     return p
 
 def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transition_matrices: Tensor, strike=None,
@@ -762,8 +770,7 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
     else:
         P = np.asarray(regime_probs, dtype=float)
         if P.ndim != 2 or len(P) != len(f): raise ValueError(f"`regime_probs` must be (T, K) with T = {len(f)}, got {P.shape}")
-        if not np.isfinite(P).all() or (P < 0).any() or not np.allclose(P.sum(1), 1, atol=1e-6):
-            raise ValueError("`regime_probs` must be finite probabilities with rows summing to 1")
+        check_probabilities(P, "regime_probs")
         if (P.sum(0) <= 0).any(): raise ValueError("`regime_probs` gives a regime no weight at all")
     W = P / P.sum(0)
     fc = f[:, None] - W.T @ f                                   # (T, K) futures centred per regime
@@ -786,7 +793,10 @@ def optimal_hedge_frequency(sigma, cost: float, gamma, spot, risk_aversion: floa
     if not (math.isfinite(cost) and cost > 0): raise ValueError(f"`cost` must be > 0 (one-way), got {cost}")
     if not (np.isfinite(G).all() and (G > 0).all()): raise ValueError("`gamma` must be finite and non-zero")
     if not (np.isfinite(S).all() and (S > 0).all()): raise ValueError("`spot` must be finite and > 0")
-    if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+    if not (isinstance(risk_aversion, (int, float)) and math.isfinite(risk_aversion) and risk_aversion > 0):
+        raise ValueError(f"`risk_aversion` must be a finite number > 0, got {risk_aversion!r}")
+    if isinstance(periods_per_year, bool) or not (isinstance(periods_per_year, (int, float)) and math.isfinite(periods_per_year) and periods_per_year > 0):
+        raise ValueError(f"`periods_per_year` must be a finite number > 0, got {periods_per_year!r}")
     dt_years = (2 * math.sqrt(2 / math.pi) * cost / (risk_aversion * G * S ** 2 * sig ** 3)) ** (2 / 3)
     days = dt_years * periods_per_year
     if expected_durations is not None:

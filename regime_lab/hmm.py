@@ -50,7 +50,7 @@ def _row_problem(x, mask, atol: float, entries: str) -> str | None:
     v = _select_rows(x, mask)
     if v.shape[0] == 0 or v.shape[-1] == 0: return None
     fin = torch.isfinite(v) if isinstance(v, Tensor) else np.isfinite(v)
-    if not bool(fin.all()): return f"contains {int((~fin).sum())} NaN or inf values"
+    if not bool(fin.all()): return f"contains NaN or inf ({int((~fin).sum())} values)"
     if float(v.min()) < -atol: return f"has negative {entries} (min {float(v.min()):.3g})"
     dev = (v.sum(-1) - 1.0).abs() if isinstance(v, Tensor) else np.abs(v.sum(-1) - 1.0)
     worst = float(dev.max())

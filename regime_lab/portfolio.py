@@ -18,6 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .hmm import check_int
 from .losses import _check_probs, _time_mask
 
 # %% auto #0
@@ -30,6 +31,10 @@ def synthetic_regime_probs(batch_size: int, n_steps: int, K: int = 3, *, kind: s
                            persistence: float = 0.95, signal: float = 3.0, noise: float = 1.0,
                            concentration: float = 1.0, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     "Synthetic regime probabilities `(batch_size, n_steps, K)` (CPU): a noisy view of a Markov chain, or Dirichlet draws."
+    batch_size, n_steps, K = check_int(batch_size, "batch_size", 1), check_int(n_steps, "n_steps", 1), check_int(K, "K", 1)
+    for v, nm in ((signal, "signal"), (noise, "noise"), (concentration, "concentration")):
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0) or (nm == "concentration" and v <= 0):
+            raise ValueError(f"`{nm}` must be a finite number {'> 0' if nm == 'concentration' else '>= 0'}, got {v!r}")
     g = torch.Generator().manual_seed(seed)
     if kind == "dirichlet":
         conc = torch.full((K,), float(concentration), dtype=torch.float64)
@@ -202,11 +207,6 @@ class WeightsWithUncertainty(NamedTuple):
     weights: torch.Tensor
     uncertainty: torch.Tensor
 
-def _check_int(value, name: str, minimum: int) -> int:
-    "`ValueError` naming `name` unless `value` is an integer >= minimum."
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 def _age_encoding(mask: torch.Tensor, dim: int, dtype: torch.dtype) -> torch.Tensor:
     "Sinusoidal encoding `(B, T, dim)` of the steps before each window's last valid step."
@@ -226,9 +226,9 @@ class _PortfolioModule(nn.Module):
     def __init__(self, K: int, n_assets: int, hidden_dim: int, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None):
         super().__init__()
-        self.K, self.n_assets = _check_int(K, "K", 1), _check_int(n_assets, "n_assets", 1)
-        self.hidden_dim = _check_int(hidden_dim, "hidden_dim", 1)
-        self.n_asset_features = _check_int(n_asset_features, "n_asset_features", 0)
+        self.K, self.n_assets = check_int(K, "K", 1), check_int(n_assets, "n_assets", 1)
+        self.hidden_dim = check_int(hidden_dim, "hidden_dim", 1)
+        self.n_asset_features = check_int(n_asset_features, "n_asset_features", 0)
         constraints = PortfolioConstraints(n_assets) if constraints is None else constraints
         if not isinstance(constraints, PortfolioConstraints) or constraints.n_assets != n_assets:
             raise ValueError(f"`constraints` must be a PortfolioConstraints for {n_assets} assets, got {constraints!r}")
@@ -249,7 +249,7 @@ class _PortfolioModule(nn.Module):
             raise ValueError(f"`regime_probs` must be a float tensor (B, T, K={self.K}), got {getattr(regime_probs, 'shape', type(regime_probs))}")
         B, T, K = regime_probs.shape
         mask = _time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
-        _check_probs(regime_probs, "regime_probs", mask, tol=1e-3)
+        _check_probs(regime_probs, "regime_probs", mask)
         p = torch.where(mask[..., None], regime_probs, torch.full((), 1.0 / K, dtype=regime_probs.dtype, device=regime_probs.device))
         p = p / p.sum(-1, keepdim=True)
         feats = None
@@ -281,7 +281,7 @@ class AttentionPortfolioOptimizer(_PortfolioModule):
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_heads: int = 4, n_asset_features: int = 0,
                  dropout: float = 0.0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
-        if _check_int(n_heads, "n_heads", 1) and hidden_dim % n_heads:
+        if check_int(n_heads, "n_heads", 1) and hidden_dim % n_heads:
             raise ValueError(f"`hidden_dim`={hidden_dim} must be divisible by `n_heads`={n_heads}")
         H = hidden_dim
         self.embed = nn.Linear(K, H)
@@ -311,9 +311,9 @@ class TransformerPortfolioOptimizer(_PortfolioModule):
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_heads: int = 4, n_layers: int = 2,
                  n_asset_features: int = 0, dropout: float = 0.0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
-        if _check_int(n_heads, "n_heads", 1) and hidden_dim % n_heads:
+        if check_int(n_heads, "n_heads", 1) and hidden_dim % n_heads:
             raise ValueError(f"`hidden_dim`={hidden_dim} must be divisible by `n_heads`={n_heads}")
-        _check_int(n_layers, "n_layers", 1)
+        check_int(n_layers, "n_layers", 1)
         H = hidden_dim
         self.embed = nn.Linear(K, H)
         layer = nn.TransformerEncoderLayer(H, n_heads, dim_feedforward=4 * H, dropout=dropout, activation="gelu",
@@ -334,7 +334,7 @@ class BayesianPortfolioOptimizer(_PortfolioModule):
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_samples: int = 32, prior_std: float = 1.0,
                  n_asset_features: int = 0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
-        self.n_samples = _check_int(n_samples, "n_samples", 2)
+        self.n_samples = check_int(n_samples, "n_samples", 2)
         if not (isinstance(prior_std, (int, float)) and prior_std > 0):
             raise ValueError(f"`prior_std` must be > 0, got {prior_std!r}")
         self.prior_std = float(prior_std)
@@ -356,7 +356,7 @@ class BayesianPortfolioOptimizer(_PortfolioModule):
 
     def forward(self, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
                 lengths: torch.Tensor | None = None, n_samples: int | None = None) -> WeightsWithUncertainty:
-        S = self.n_samples if n_samples is None else _check_int(n_samples, "n_samples", 2)
+        S = self.n_samples if n_samples is None else check_int(n_samples, "n_samples", 2)
         p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
         h = _last(self.encoder(p)[0], mask)                                       # (B, H)
         W = self.weight_mu + F.softplus(self.weight_rho) * torch.randn((S, *self.weight_mu.shape), dtype=h.dtype, device=h.device)
@@ -388,8 +388,8 @@ class EnsemblePortfolioOptimizer(_PortfolioModule):
     def __init__(self, K: int, n_assets: int, n_members: int = 5, hidden_dim: int = 64, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None, member_factory: Callable[[], nn.Module] | None = None):
         super().__init__(K, n_assets, hidden_dim, 0, constraints)     # the members own the feature encoders
-        self.n_asset_features = _check_int(n_asset_features, "n_asset_features", 0)
-        M = _check_int(n_members, "n_members", 2)
+        self.n_asset_features = check_int(n_asset_features, "n_asset_features", 0)
+        M = check_int(n_members, "n_members", 2)
         make = member_factory or (lambda: _RecurrentMember(K, n_assets, hidden_dim, n_asset_features, self.constraints))
         self.members = nn.ModuleList([make() for _ in range(M)])
         for m in self.members:
@@ -412,7 +412,7 @@ class HierarchicalPortfolioOptimizer(_PortfolioModule):
                  macro_assignment: Sequence[int] | None = None, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
-        M = _check_int(n_macro, "n_macro", 1)
+        M = check_int(n_macro, "n_macro", 1)
         if M > K:
             raise ValueError(f"`n_macro`={M} must not exceed the number of micro regimes K={K}")
         self.n_macro = M

@@ -125,7 +125,7 @@ def _rate_on(risk_free: float | pd.Series | None, index: pd.DatetimeIndex, name:
         rf = risk_free.reindex(index).to_numpy(dtype=float)
         if np.isnan(rf).any():
             raise ValueError(f"`{name}` has no value on {int(np.isnan(rf).sum())} dates, e.g. {index[np.isnan(rf)][0].date()}")
-    elif np.isscalar(risk_free):
+    elif isinstance(risk_free, numbers.Real) and not isinstance(risk_free, bool):
         rf = np.full(len(index), float(risk_free))
     else:
         raise ValueError(f"`{name}` must be None, a daily rate or a dated Series, got {type(risk_free).__name__}")
@@ -172,7 +172,7 @@ def backtest(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float = 10.
     outside = weights.index.difference(returns.index)
     if len(outside):
         raise ValueError(f"`weights` has {len(outside)} dates not in the `returns` index, e.g. {outside[0].date()}")
-    if not (np.isscalar(cost_bps) and np.isfinite(cost_bps) and cost_bps >= 0):
+    if isinstance(cost_bps, bool) or not (isinstance(cost_bps, numbers.Real) and np.isfinite(cost_bps) and cost_bps >= 0):
         raise ValueError(f"`cost_bps` must be a finite number >= 0, got {cost_bps!r}")
     trade_dates = rebalance_schedule(weights.index, rebalance, calendar=returns.index)
     if len(trade_dates) == 0:
@@ -308,6 +308,7 @@ def rolling_target_weights(returns: pd.DataFrame, rule: WeightsRule | Any, train
                            rebalance: int | str | None = "M", name: str = "rule") -> pd.DataFrame:
     "Target weights of `rule` fitted, at each rebalance date t, on the `train_window` returns ending at t (inclusive)."
     returns = _check_frame(returns, "returns")
+    check_simple_returns(returns.to_numpy(), "returns")
     if isinstance(train_window, bool) or not isinstance(train_window, numbers.Real) or not np.isfinite(train_window) \
             or int(train_window) != train_window or not 2 <= train_window <= len(returns):
         raise ValueError(f"`train_window` must be an integer in [2, {len(returns)}] (the rows of `returns`), got {train_window}")

@@ -11,6 +11,7 @@ Docs: https://regime-lab.github.io/regime_lab/hmm.html.md"""
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 import torch
@@ -18,9 +19,9 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['PROB_ATOL', 'COV_RTOL', 'check_probabilities', 'check_transition_matrix', 'check_log_probabilities',
-           'check_covariance', 'check_simple_returns', 'check_int', 'forward', 'hmm_log_likelihood', 'forward_filter',
-           'backward', 'forward_backward', 'viterbi', 'pairwise_marginals', 'mean_field_elbo', 'exact_elbo',
-           'parallel_log_likelihood']
+           'check_covariance', 'check_simple_returns', 'check_number', 'check_int', 'forward', 'hmm_log_likelihood',
+           'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals', 'mean_field_elbo',
+           'exact_elbo', 'parallel_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -61,6 +62,7 @@ def check_probabilities(p, name: str = "probs", mask=None, atol: float = PROB_AT
     "`ValueError` naming `name` unless the rows of `p (..., K)` (where `mask (...)` is True) are finite, >= -atol and sum to 1 within atol."
     x = _as_array(p, name)
     if x.ndim < 1: raise ValueError(f"`{name}` must have a last axis of K probabilities, got a scalar")
+    if x.shape[-1] == 0 or (x.numel() if isinstance(x, Tensor) else x.size) == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
     why = _row_problem(x, mask, atol, "probabilities")
     if why: raise ValueError(f"`{name}` {why}; `{name}` must be finite, >= 0 and sum to 1 over the last axis (tolerance {atol})")
 
@@ -69,6 +71,7 @@ def check_transition_matrix(A, name: str = "transmat", mask=None, atol: float = 
     x = _as_array(A, name)
     if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
         raise ValueError(f"`{name}` must be (K, K) or (..., K, K) transition matrices, got shape {tuple(x.shape)}")
+    if (x.numel() if isinstance(x, Tensor) else x.size) == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
     m = None if mask is None else (mask[..., None] if isinstance(mask, Tensor) else np.asarray(mask, dtype=bool)[..., None])
     why = _row_problem(x, m, atol, "entries")
     if why: raise ValueError(f"`{name}` {why}; `{name}` must be row-stochastic: finite, >= 0, each row summing to 1 (tolerance {atol})")
@@ -89,6 +92,7 @@ def check_covariance(C, name: str = "cov", rtol: float = COV_RTOL) -> None:
     x = _as_array(C, name)
     if x.ndim < 2 or x.shape[-1] != x.shape[-2] or x.shape[-1] == 0:
         raise ValueError(f"`{name}` must be square (N, N) or (..., N, N) covariance matrices, got shape {tuple(x.shape)}")
+    if (x.numel() if isinstance(x, Tensor) else x.size) == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
     tail = f"; `{name}` must be finite and symmetric positive semi-definite"
     if isinstance(x, Tensor):
         x = x.double()
@@ -111,6 +115,7 @@ def check_covariance(C, name: str = "cov", rtol: float = COV_RTOL) -> None:
 def check_simple_returns(r, name: str = "returns", mask=None) -> None:
     "`ValueError` naming `name` unless the entries of `r` (where `mask` is True) are finite simple returns >= -1."
     x = _as_array(r, name)
+    if (x.numel() if isinstance(x, Tensor) else x.size) == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
     if mask is not None:
         x = x[torch.as_tensor(mask, dtype=torch.bool, device=x.device).expand(x.shape)] if isinstance(x, Tensor) \
             else x[np.broadcast_to(np.asarray(mask, dtype=bool), x.shape)]
@@ -119,6 +124,17 @@ def check_simple_returns(r, name: str = "returns", mask=None) -> None:
     if x.numel() if isinstance(x, Tensor) else x.size:
         lo = float(x.min())
         if lo < -1: raise ValueError(f"`{name}` are simple returns and cannot be below -1 (a total loss); the smallest is {lo:.6g}")
+
+def check_number(value, name: str, minimum: float | None = None, maximum: float | None = None, strict: bool = False) -> float:
+    "`value` as a float: a finite real number (not a bool) in [minimum, maximum] ((minimum, maximum) when `strict`), or `ValueError` naming `name`."
+    lo, hi = ("(", ")") if strict else ("[", "]")
+    rng = "" if minimum is None and maximum is None else (f" {'>' if strict else '>='} {minimum}" if maximum is None else (
+        f" {'<' if strict else '<='} {maximum}" if minimum is None else f" in {lo}{minimum}, {maximum}{hi}"))
+    ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
+    if ok and minimum is not None: ok = value > minimum if strict else value >= minimum
+    if ok and maximum is not None: ok = value < maximum if strict else value <= maximum
+    if not ok: raise ValueError(f"`{name}` must be a finite number{rng}, got {value!r}")
+    return float(value)
 
 def check_int(value, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
     "`value` as an int (a Python or numpy integer, not a bool) within [minimum, maximum], or `ValueError` naming `name`."

@@ -52,6 +52,8 @@ def _prepare(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor
     if not torch.is_tensor(returns) or returns.ndim != 3 or not returns.is_floating_point():
         raise ValueError(f"`returns` must be a float tensor of shape (B, T, N), got {getattr(returns, 'shape', type(returns))}")
     B, T, N = returns.shape
+    if returns.numel() == 0:
+        raise ValueError(f"`returns` is empty (shape {tuple(returns.shape)})")
     if not torch.is_tensor(weights) or not weights.is_floating_point():
         raise ValueError(f"`weights` must be a float tensor, got {type(weights).__name__}")
     if weights.ndim == 2 and tuple(weights.shape) == (B, N):
@@ -94,7 +96,12 @@ def _check_nonneg(value: float, name: str) -> None:
 # %% ../nbs/04_losses.ipynb #c008
 def _as_cost(cost, ref: torch.Tensor) -> torch.Tensor:
     "The proportional cost as a tensor broadcastable to `(..., N)`; `ValueError` naming `cost`."
-    c = torch.as_tensor(cost, dtype=ref.dtype, device=ref.device)
+    if cost is None or isinstance(cost, (bool, str)):
+        raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got {cost!r}")
+    try:
+        c = torch.as_tensor(cost, dtype=ref.dtype, device=ref.device)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got {type(cost).__name__}") from e
     if c.ndim > 1 or (c.ndim == 1 and c.shape[0] != ref.shape[-1]):
         raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got shape {tuple(c.shape)}")
     if not torch.isfinite(c).all() or (c < 0).any():
@@ -246,7 +253,7 @@ def risk_parity_loss(weights: torch.Tensor, returns: torch.Tensor | None = None,
         w, r, mask = _prepare(weights, returns, lengths, min_len=2)
         cov = _sample_cov(r, mask)
     else:
-        if not torch.is_tensor(weights) or weights.ndim not in (2, 3):
+        if not torch.is_tensor(weights) or weights.ndim not in (2, 3) or not weights.is_floating_point() or weights.numel() == 0:
             raise ValueError(f"`weights` must be (B, N) or (B, T, N), got {getattr(weights, 'shape', type(weights))}")
         w = weights if weights.ndim == 3 else weights[:, None]
         mask = _time_mask(lengths, w.shape[0], w.shape[1], w.device).to(w.device)

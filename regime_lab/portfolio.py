@@ -18,7 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .hmm import check_int
+from .hmm import check_int, check_number
 from .losses import _check_probs, _time_mask
 
 # %% auto #0
@@ -42,8 +42,7 @@ def synthetic_regime_probs(batch_size: int, n_steps: int, K: int = 3, *, kind: s
         return (gam / gam.sum(-1, keepdim=True)).to(dtype)
     if kind != "markov":
         raise ValueError(f"`kind` must be 'markov' or 'dirichlet', got {kind!r}")
-    if not 0.0 <= persistence <= 1.0:
-        raise ValueError(f"`persistence` must lie in [0, 1], got {persistence!r}")
+    check_number(persistence, "persistence", 0.0, 1.0)
     states = torch.empty(batch_size, n_steps, dtype=torch.long)
     states[:, 0] = torch.randint(K, (batch_size,), generator=g)
     for t in range(1, n_steps):
@@ -60,11 +59,9 @@ class PortfolioConstraints:
         if not isinstance(n_assets, (int, np.integer)) or n_assets < 1:
             raise ValueError(f"`n_assets` must be a positive integer, got {n_assets!r}")
         n = int(n_assets)
-        e = float(net_exposure)
-        if not math.isfinite(e):
-            raise ValueError(f"`net_exposure` must be finite, got {net_exposure!r}")
-        if max_leverage is not None and not (math.isfinite(float(max_leverage)) and float(max_leverage) > 0):
-            raise ValueError(f"`max_leverage` must be a finite number > 0 or None, got {max_leverage!r}")
+        e = check_number(net_exposure, "net_exposure")
+        if max_leverage is not None:
+            check_number(max_leverage, "max_leverage", 0, strict=True)
         L = None if max_leverage is None else float(max_leverage)
         if lower is None and L is None:
             raise ValueError("`lower` may be None only with a `max_leverage` (which bounds it by -max_leverage)")
@@ -93,7 +90,10 @@ class PortfolioConstraints:
     @staticmethod
     def _vector(x, n: int, name: str) -> np.ndarray:
         "A finite bound as an `(n,)` float64 array."
-        v = np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy() if np.ndim(x) == 0 or np.shape(x) == (n,) else None
+        try:
+            v = np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy() if np.ndim(x) == 0 or np.shape(x) == (n,) else None
+        except (TypeError, ValueError):
+            v = None
         if v is None or not np.isfinite(v).all():
             raise ValueError(f"`{name}` must be a finite number or {n} finite numbers, got {x!r}")
         return v
@@ -137,6 +137,8 @@ def project_weights(scores: torch.Tensor, constraints: PortfolioConstraints, n_b
     "Euclidean projection of `scores (..., N)` onto the constraint set, differentiable, exact to float rounding."
     if not torch.is_tensor(scores) or scores.shape[-1] != constraints.n_assets or not scores.is_floating_point():
         raise ValueError(f"`scores` must be a float tensor (..., {constraints.n_assets}), got {getattr(scores, 'shape', type(scores))}")
+    if scores.numel() == 0:
+        raise ValueError(f"`scores` is empty (shape {tuple(scores.shape)})")
     if not torch.isfinite(scores).all():
         raise ValueError("`scores` contains NaN or inf")
     shape, z = scores.shape, scores.reshape(-1, scores.shape[-1]).to(torch.float64)

@@ -256,7 +256,8 @@ def regime_change_labels(states, horizon: int, lengths=None) -> np.ndarray:
     "1.0 where the path leaves z_t within the next `horizon` days, 0.0 where it stays, NaN where t + horizon is past the end."
     H = _check_horizon(horizon)
     z = np.asarray(states.detach().cpu().numpy() if isinstance(states, torch.Tensor) else states)
-    if z.ndim not in (1, 2): raise ValueError(f"`states` must be (T,) or (B, T), got shape {z.shape}")
+    if not (np.issubdtype(z.dtype, np.number) or z.dtype == bool): raise ValueError(f"`states` must hold integer regime labels, got dtype {z.dtype}")
+    if z.ndim not in (1, 2) or z.shape[-1] == 0: raise ValueError(f"`states` must be a non-empty (T,) or (B, T), got shape {z.shape}")
     mask = valid_mask(z.shape, lengths)
     if not np.issubdtype(z.dtype, np.integer):
         v = z[mask].astype(float)
@@ -386,6 +387,7 @@ def run_lengths(states) -> pd.DataFrame:
     "The spells of a regime path (T,): regime, start, length, and whether the path's start or end cuts the spell."
     z = np.asarray(states)
     if z.ndim != 1 or len(z) == 0: raise ValueError(f"`states` must be a non-empty (T,) path, got shape {z.shape}")
+    if not (np.issubdtype(z.dtype, np.number) or z.dtype == bool): raise ValueError(f"`states` must hold integer regime labels, got dtype {z.dtype}")
     if not np.issubdtype(z.dtype, np.integer):
         zf = _to_numpy(z, "states")
         if not (np.isfinite(zf) & (zf == np.round(zf))).all(): raise ValueError("`states` must hold integer regime labels")
@@ -638,6 +640,7 @@ def confidence_based_sizing(weights, probs, method: str = "entropy", floor: floa
     c = regime_certainty(probs, method, lengths)
     s = floor + (1.0 - floor) * c
     w = _to_numpy(weights, "weights")
+    if w.ndim == 0 or w.shape[-1] == 0: raise ValueError(f"`weights` must end in N >= 1 assets, got shape {w.shape}")
     if w.ndim == 1: w = np.broadcast_to(w, s.shape + w.shape)
     if w.shape[:-1] != s.shape: raise ValueError(f"`weights` must be (N,) or {s.shape} + (N,), got {w.shape}")
     if not np.isfinite(w[~np.isnan(s)]).all(): raise ValueError("`weights` contains NaN or inf")

@@ -405,7 +405,12 @@ def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime
     if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, K, K)) or not A.is_floating_point():
         raise ValueError(f"`transition_matrix` must be a ({K}, {K}) or ({B}, {K}, {K}) floating-point tensor, got {getattr(A, 'shape', type(A).__name__)}")
     check_transition_matrix(A, "transition_matrix")
-    vols = _tensors({"regime_vols": regime_vols}, positive=("regime_vols",))[0].to(p.dtype).to(p.device)
+    if isinstance(regime_vols, (str, bytes)) or regime_vols is None: raise ValueError(f"`regime_vols` must hold K={K} volatilities > 0, got {regime_vols!r}")
+    try:
+        vols = torch.as_tensor(regime_vols, dtype=p.dtype, device=p.device)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise ValueError(f"`regime_vols` must hold K={K} volatilities > 0, got {type(regime_vols).__name__}") from e
+    if not bool((torch.isfinite(vols) & (vols > 0)).all()): raise ValueError("`regime_vols` must be finite and > 0")
     if tuple(vols.shape) != (K,): raise ValueError(f"`regime_vols` must hold K={K} volatilities, got shape {tuple(vols.shape)}")
     ns = n_steps.detach().cpu().numpy() if isinstance(n_steps, Tensor) else np.asarray(n_steps) if not isinstance(n_steps, (str, bytes)) else None
     if ns is None or ns.dtype.kind not in "iuf" or ns.shape not in ((), (B,)) or not (np.isfinite(ns).all() and (ns >= 0.5).all()):

@@ -250,6 +250,11 @@ class _PortfolioModule(nn.Module):
                 or not regime_probs.is_floating_point():
             raise ValueError(f"`regime_probs` must be a float tensor (B, T, K={self.K}), got {getattr(regime_probs, 'shape', type(regime_probs))}")
         B, T, K = regime_probs.shape
+        dt = next(self.parameters()).dtype
+        for x, nm in ((regime_probs, "regime_probs"), (asset_features, "asset_features")):
+            if torch.is_tensor(x) and x.is_floating_point() and x.dtype != dt:
+                raise ValueError(f"`{nm}` has dtype {x.dtype} but the model's parameters are {dt}; convert one of them "
+                                 f"(`x.to({dt})` or `model.to({x.dtype})`)")
         mask = _time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
         _check_probs(regime_probs, "regime_probs", mask)
         p = torch.where(mask[..., None], regime_probs, torch.full((), 1.0 / K, dtype=regime_probs.dtype, device=regime_probs.device))

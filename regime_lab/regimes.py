@@ -136,7 +136,7 @@ def _targets(target, K: int, shape: tuple, name: str = "target", mask: np.ndarra
     if y.shape == shape:
         v = y[m]
         if not (np.isfinite(v) & (v == np.round(v)) & (v >= 0) & (v < K)).all():
-            raise ValueError(f"`{name}` labels must be integers in [0, {K}) (NaN only at padding)")
+            raise ValueError(f"`{name}` must hold integer regime labels in [0, {K}) (NaN only at padding)")
         y = np.where(m, np.nan_to_num(y), 0)                 # padding: masked out by the caller
         return np.eye(K)[y.astype(int)]
     if y.shape == shape + (K,):

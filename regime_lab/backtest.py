@@ -11,6 +11,8 @@ Docs: https://regime-lab.github.io/regime_lab/backtest.html.md"""
 # %% ../nbs/07_backtest.ipynb #c002
 from __future__ import annotations
 
+import numbers
+
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -21,6 +23,7 @@ from sklearn.base import clone
 from skfolio.optimization import EqualWeighted, HierarchicalRiskParity, InverseVolatility, MeanRisk
 
 from .data import load_fama_french
+from .hmm import check_simple_returns
 
 # %% auto #0
 __all__ = ['TRADING_DAYS', 'WeightsRule', 'daily_risk_free', 'rebalance_schedule', 'BacktestResult', 'backtest',
@@ -122,7 +125,7 @@ def _rate_on(risk_free: float | pd.Series | None, index: pd.DatetimeIndex, name:
         rf = risk_free.reindex(index).to_numpy(dtype=float)
         if np.isnan(rf).any():
             raise ValueError(f"`{name}` has no value on {int(np.isnan(rf).sum())} dates, e.g. {index[np.isnan(rf)][0].date()}")
-    elif np.isscalar(risk_free):
+    elif isinstance(risk_free, numbers.Real) and not isinstance(risk_free, bool):
         rf = np.full(len(index), float(risk_free))
     else:
         raise ValueError(f"`{name}` must be None, a daily rate or a dated Series, got {type(risk_free).__name__}")
@@ -160,8 +163,7 @@ def backtest(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float = 10.
              initial_weights: pd.Series | None = None) -> BacktestResult:
     "Hold target `weights` decided at each close over the next days' `returns`, with drift, costs and cash at `risk_free`."
     returns = _check_frame(returns, "returns")
-    if (returns.to_numpy() < -1).any():
-        raise ValueError("`returns` are simple returns and cannot be below -1")
+    check_simple_returns(returns.to_numpy(), "returns")
     weights = _check_frame(weights, "weights")
     if set(weights.columns) != set(returns.columns):
         extra, missing = sorted(set(weights.columns) - set(returns.columns)), sorted(set(returns.columns) - set(weights.columns))
@@ -170,7 +172,7 @@ def backtest(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float = 10.
     outside = weights.index.difference(returns.index)
     if len(outside):
         raise ValueError(f"`weights` has {len(outside)} dates not in the `returns` index, e.g. {outside[0].date()}")
-    if not (np.isscalar(cost_bps) and np.isfinite(cost_bps) and cost_bps >= 0):
+    if isinstance(cost_bps, bool) or not (isinstance(cost_bps, numbers.Real) and np.isfinite(cost_bps) and cost_bps >= 0):
         raise ValueError(f"`cost_bps` must be a finite number >= 0, got {cost_bps!r}")
     trade_dates = rebalance_schedule(weights.index, rebalance, calendar=returns.index)
     if len(trade_dates) == 0:
@@ -233,13 +235,13 @@ def _check_return_series(returns: Any, name: str) -> pd.Series:
     if not isinstance(returns, pd.Series):
         raise ValueError(f"`{name}` must be a pandas Series of daily returns, got {type(returns).__name__}")
     _check_index(returns.index, name)
-    r = returns.astype("float64")
-    if not np.isfinite(r.to_numpy()).all():
-        raise ValueError(f"`{name}` contains {int((~np.isfinite(r.to_numpy())).sum())} NaN or inf values")
+    try:
+        r = returns.astype("float64")
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"`{name}` must be numeric") from e
+    check_simple_returns(r.to_numpy(), name)
     if len(r) < 2:
         raise ValueError(f"`{name}` needs at least 2 observations, got {len(r)}")
-    if (r < -1).any():
-        raise ValueError(f"`{name}` are simple returns and cannot be below -1")
     return r
 
 def performance_metrics(returns: pd.Series, risk_free: float | pd.Series | None = 0.0,
@@ -247,10 +249,11 @@ def performance_metrics(returns: pd.Series, risk_free: float | pd.Series | None 
                         cvar_beta: float = 0.95) -> pd.Series:
     "Annualised return and volatility, Sharpe, Sortino, Calmar, max drawdown, CVaR, hit rate (and turnover) of daily `returns`."
     r = _check_return_series(returns, "returns")
-    if not 0 < cvar_beta < 1:
-        raise ValueError(f"`cvar_beta` must be in (0, 1), got {cvar_beta}")
-    if int(periods_per_year) != periods_per_year or periods_per_year < 1:
-        raise ValueError(f"`periods_per_year` must be a positive integer, got {periods_per_year}")
+    if isinstance(cvar_beta, bool) or not (isinstance(cvar_beta, numbers.Real) and 0 < cvar_beta < 1):
+        raise ValueError(f"`cvar_beta` must be in (0, 1), got {cvar_beta!r}")
+    if isinstance(periods_per_year, bool) or not (isinstance(periods_per_year, numbers.Real) and np.isfinite(periods_per_year)
+                                                  and int(periods_per_year) == periods_per_year and periods_per_year >= 1):
+        raise ValueError(f"`periods_per_year` must be a positive integer, got {periods_per_year!r}")
     A, x = float(periods_per_year), r.to_numpy()
     e = x - _rate_on(risk_free, r.index)
     cagr = float(np.prod(1.0 + x) ** (A / len(x)) - 1.0)
@@ -305,7 +308,9 @@ def rolling_target_weights(returns: pd.DataFrame, rule: WeightsRule | Any, train
                            rebalance: int | str | None = "M", name: str = "rule") -> pd.DataFrame:
     "Target weights of `rule` fitted, at each rebalance date t, on the `train_window` returns ending at t (inclusive)."
     returns = _check_frame(returns, "returns")
-    if isinstance(train_window, bool) or int(train_window) != train_window or not 2 <= train_window <= len(returns):
+    check_simple_returns(returns.to_numpy(), "returns")
+    if isinstance(train_window, bool) or not isinstance(train_window, numbers.Real) or not np.isfinite(train_window) \
+            or int(train_window) != train_window or not 2 <= train_window <= len(returns):
         raise ValueError(f"`train_window` must be an integer in [2, {len(returns)}] (the rows of `returns`), got {train_window}")
     L = int(train_window)
     dates = rebalance_schedule(returns.index[L - 1:], rebalance, calendar=returns.index)

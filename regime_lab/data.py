@@ -85,10 +85,13 @@ def check_finite(x, name: str = "X") -> None:
     if bad:
         raise ValueError(f"`{name}` contains {bad} NaN or inf values")
 
-def check_int(value, name: str, minimum: int) -> int:
-    "`value` as an int >= `minimum`, or `ValueError` naming `name`."
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+def check_int(value, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    "`value` as an int (a Python or numpy integer, not a bool) within [minimum, maximum], or `ValueError` naming `name`."
+    rng = "" if minimum is None and maximum is None else (f" >= {minimum}" if maximum is None else (
+        f" <= {maximum}" if minimum is None else f" in [{minimum}, {maximum}]"))
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or \
+            (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ValueError(f"`{name}` must be an integer{rng}, got {value!r}")
     return int(value)
 
 # %% ../nbs/00_data.ipynb #c005

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from .hmm import forward_filter
+from .hmm import check_int, check_number, check_probabilities, check_transition_matrix, forward_filter
 from .regimes import stationary_distribution
 from .vae_hmm import DivergenceGuard, check_learning_rate
 
@@ -51,7 +51,12 @@ def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
     device = tens[0].device if tens else None
     out = []
     for name, v in values.items():
-        t = torch.as_tensor(v, dtype=dtype, device=device)
+        if isinstance(v, (bool, str, bytes)) or (isinstance(v, Tensor) and v.dtype == torch.bool):
+            raise ValueError(f"`{name}` must be a number, an array or a tensor of numbers, got {type(v).__name__}")
+        try:
+            t = torch.as_tensor(v, dtype=dtype, device=device)
+        except (TypeError, ValueError, RuntimeError) as e:
+            raise ValueError(f"`{name}` must be a number, an array or a tensor of numbers, got {type(v).__name__}") from e
         if not bool(torch.isfinite(t).all()):
             raise ValueError(f"`{name}` contains NaN or inf")
         if name in positive and not bool((t > 0).all()):
@@ -59,7 +64,10 @@ def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
         if name in nonneg and not bool((t >= 0).all()):
             raise ValueError(f"`{name}` must be >= 0")
         out.append(t)
-    return list(torch.broadcast_tensors(*out))
+    try:
+        return list(torch.broadcast_tensors(*out))
+    except RuntimeError as e:
+        raise ValueError(f"the shapes of {list(values)} do not broadcast: {[tuple(t.shape) for t in out]}") from e
 
 def _check_kind(kind: str) -> None:
     if kind not in ("call", "put"): raise ValueError(f"`kind` must be 'call' or 'put', got {kind!r}")
@@ -140,11 +148,9 @@ class Paths:
         return torch.diff(torch.log(self.spot), dim=1)
 
 def _check_sim(n_paths: int, n_steps: int, antithetic: bool, dt: float, s0: float) -> None:
-    if int(n_paths) != n_paths or n_paths < 1: raise ValueError(f"`n_paths` must be a positive integer, got {n_paths}")
-    if int(n_steps) != n_steps or n_steps < 1: raise ValueError(f"`n_steps` must be a positive integer, got {n_steps}")
+    check_int(n_paths, "n_paths", 1); check_int(n_steps, "n_steps", 1)
     if antithetic and n_paths % 2: raise ValueError(f"`n_paths` must be even with antithetic=True, got {n_paths}")
-    if not (math.isfinite(dt) and dt > 0): raise ValueError(f"`dt` must be a positive number of years, got {dt}")
-    if not (math.isfinite(s0) and s0 > 0): raise ValueError(f"`s0` must be > 0, got {s0}")
+    check_number(dt, "dt", 0, strict=True); check_number(s0, "s0", 0, strict=True)
 
 def _normals(n_paths: int, shape: tuple, g: torch.Generator, antithetic: bool, dtype) -> Tensor:
     "Standard normals (n_paths, *shape) from generator `g` (CPU), the second half negating the first if antithetic."
@@ -156,7 +162,7 @@ def simulate_gbm(n_paths: int, n_steps: int, s0: float = 100.0, mu: float = 0.0,
                  seed: int = 0, antithetic: bool = False, dtype=torch.float32, device=None) -> Paths:
     "Geometric Brownian motion paths, exact in the log; seeded."
     _check_sim(n_paths, n_steps, antithetic, dt, s0)
-    if not (math.isfinite(sigma) and sigma > 0): raise ValueError(f"`sigma` must be > 0, got {sigma}")
+    check_number(sigma, "sigma", 0, strict=True); check_number(mu, "mu")
     if not math.isfinite(mu): raise ValueError(f"`mu` must be finite, got {mu}")
     g = torch.Generator().manual_seed(seed)
     eps = _normals(n_paths, (n_steps,), g, antithetic, torch.float64)
@@ -204,8 +210,9 @@ class RegimeSwitchingParams:
         if self.transmat.shape != (K, K): raise ValueError(f"`transmat` must be ({K}, {K}), got {self.transmat.shape}")
         pi = stationary_distribution(self.transmat)
         self.init = pi if self.init is None else np.asarray(self.init, dtype=float)
-        if self.init.shape != (K,) or (self.init < 0).any() or abs(self.init.sum() - 1) > 1e-6:
-            raise ValueError(f"`init` must be a probability vector of length {K}")
+        if self.init.shape != (K,): raise ValueError(f"`init` must be a probability vector of length {K}, got shape {self.init.shape}")
+        check_probabilities(self.init, "init")
+        if not (isinstance(self.dt, (int, float)) and math.isfinite(self.dt) and self.dt > 0): raise ValueError(f"`dt` must be a finite number > 0, got {self.dt!r}")
 
     @property
     def K(self) -> int: return len(self.sigma)
@@ -296,8 +303,8 @@ def simulate_regime_switching(params: RegimeSwitchingParams, n_paths: int, n_ste
     K = params.K
     g = torch.Generator().manual_seed(seed)
     p0 = torch.as_tensor(params.init if init is None else init, dtype=torch.float64)
-    if p0.shape != (K,) or bool((p0 < 0).any()) or abs(float(p0.sum()) - 1) > 1e-6:
-        raise ValueError(f"`init` must be a probability vector of length {K}")
+    if p0.shape != (K,): raise ValueError(f"`init` must be a probability vector of length {K}, got shape {tuple(p0.shape)}")
+    check_probabilities(p0, "init")
     u_half = torch.rand((n_paths // 2 if antithetic else n_paths, n_steps + 1), generator=g, dtype=torch.float64)
     u = torch.cat([u_half, u_half]) if antithetic else u_half                # antithetic pairs share their regime draws
     eps = _normals(n_paths, (n_steps,), g, antithetic, torch.float64)
@@ -339,8 +346,7 @@ class HedgeResult:
 def _check_probs(p, name: str, shape: tuple) -> Tensor:
     if not isinstance(p, Tensor) or not p.is_floating_point(): raise ValueError(f"`{name}` must be a floating-point torch.Tensor")
     if tuple(p.shape) != shape: raise ValueError(f"`{name}` must have shape {shape}, got {tuple(p.shape)}")
-    if not bool(torch.isfinite(p).all()) or bool((p < -1e-6).any()) or not bool(((p.sum(-1) - 1).abs() < 1e-3).all()):
-        raise ValueError(f"`{name}` must be finite probabilities summing to 1 over the last axis")
+    check_probabilities(p, name)
     return p
 
 def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transition_matrices: Tensor, strike=None,
@@ -392,12 +398,28 @@ def _forecast(p: Tensor, A: Tensor, horizon: int) -> Tensor:
 def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime_vols, n_steps, lookahead: int | None = None) -> Tensor:
     "sqrt of the mean over h = 1..n of (p A^h) . sigma^2: forecast volatility over the next n steps (B,); forecasts held after `lookahead`."
     p = regime_probs
+    if not isinstance(p, Tensor) or p.ndim != 2 or not p.is_floating_point():
+        raise ValueError(f"`regime_probs` must be a (B, K) floating-point tensor, got {getattr(p, 'shape', type(p).__name__)}")
+    check_probabilities(p, "regime_probs")
     B, K = p.shape
-    vols = torch.as_tensor(regime_vols, dtype=p.dtype, device=p.device)
+    A = transition_matrix
+    if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, K, K)) or not A.is_floating_point():
+        raise ValueError(f"`transition_matrix` must be a ({K}, {K}) or ({B}, {K}, {K}) floating-point tensor, got {getattr(A, 'shape', type(A).__name__)}")
+    check_transition_matrix(A, "transition_matrix")
+    if isinstance(regime_vols, (str, bytes)) or regime_vols is None: raise ValueError(f"`regime_vols` must hold K={K} volatilities > 0, got {regime_vols!r}")
+    try:
+        vols = torch.as_tensor(regime_vols, dtype=p.dtype, device=p.device)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise ValueError(f"`regime_vols` must hold K={K} volatilities > 0, got {type(regime_vols).__name__}") from e
+    if not bool((torch.isfinite(vols) & (vols > 0)).all()): raise ValueError("`regime_vols` must be finite and > 0")
+    if tuple(vols.shape) != (K,): raise ValueError(f"`regime_vols` must hold K={K} volatilities, got shape {tuple(vols.shape)}")
+    ns = n_steps.detach().cpu().numpy() if isinstance(n_steps, Tensor) else np.asarray(n_steps) if not isinstance(n_steps, (str, bytes)) else None
+    if ns is None or ns.dtype.kind not in "iuf" or ns.shape not in ((), (B,)) or not (np.isfinite(ns).all() and (ns >= 0.5).all()):
+        raise ValueError(f"`n_steps` must be a number of steps >= 1 (or one per row, ({B},)), got {n_steps!r}")
     n = torch.as_tensor(n_steps, device=p.device).expand(B).round().clamp_min(1).long()
     n_max = int(n.max())
-    L = n_max if lookahead is None else max(1, min(int(lookahead), n_max))
-    return _average_vol(_forecast(p, transition_matrix, L), vols, n)
+    L = n_max if lookahead is None else max(1, min(check_int(lookahead, "lookahead", 1), n_max))
+    return _average_vol(_forecast(p, A, L), vols, n)
 
 def _average_vol(q: Tensor, vols: Tensor, n: Tensor) -> Tensor:
     "sqrt of the mean forecast variance over the next n (B,) steps from forecasts q (B, L, K), the last one held beyond L."
@@ -647,13 +669,13 @@ def _cvar_loss(loss: Tensor, alpha: float) -> Tensor:
 def delta_hedge_loss(pnl: Tensor, costs: Tensor | None = None, risk: str = "variance", alpha: float = 0.95,
                      risk_aversion: float = 1.0, cost_weight: float | None = None) -> Tensor:
     "Risk of terminal hedging P&L `pnl` (B,) net of costs: 'variance' (+ mean costs), 'cvar' or 'entropic'."
-    if not isinstance(pnl, Tensor) or pnl.ndim != 1 or pnl.shape[0] < 2: raise ValueError("`pnl` must be a (B,) tensor with B >= 2")
+    if not isinstance(pnl, Tensor) or pnl.ndim != 1 or pnl.shape[0] < 2 or not pnl.is_floating_point():
+        raise ValueError("`pnl` must be a (B,) floating-point tensor with B >= 2")
     if not bool(torch.isfinite(pnl).all()): raise ValueError("`pnl` contains NaN or inf")
     if costs is not None and (not isinstance(costs, Tensor) or costs.shape != pnl.shape):
         raise ValueError(f"`costs` must be a tensor of shape {tuple(pnl.shape)}")
     if risk not in ("variance", "cvar", "entropic"): raise ValueError(f"`risk` must be 'variance', 'cvar' or 'entropic', got {risk!r}")
-    if not 0 < alpha < 1: raise ValueError(f"`alpha` must lie in (0, 1), got {alpha}")
-    if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+    check_number(alpha, "alpha", 0, 1, strict=True); check_number(risk_aversion, "risk_aversion", 0, strict=True)
     cw = (1.0 if risk == "variance" else 0.0) if cost_weight is None else float(cost_weight)
     if risk == "variance": out = pnl.var()
     elif risk == "cvar": out = _cvar_loss(-pnl, alpha)
@@ -751,6 +773,13 @@ def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_da
     return hist
 
 # %% ../nbs/08_hedging.ipynb #c046
+def _float_array(x, name: str) -> np.ndarray:
+    "`x` as a float64 array, or `ValueError` naming `name`."
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"`{name}` must be numeric, got {type(x).__name__}") from e
+
 def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=None):
     "Cov(s, f) / Var(f): a float (or one per spot column); per regime (K,) or (K, n) when `regime_probs` (T, K) are given."
     is_df = isinstance(spot_returns, pd.DataFrame)
@@ -759,7 +788,7 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
                          (spot_returns, regime_probs, "spot_returns", "regime_probs")):
         if isinstance(a, (pd.Series, pd.DataFrame)) and isinstance(b, (pd.Series, pd.DataFrame)) and not a.index.equals(b.index):
             raise ValueError(f"`{na}` and `{nb}` have different indexes: align them first")
-    s = np.asarray(spot_returns, dtype=float); f = np.asarray(futures_returns, dtype=float)
+    s, f = (_float_array(x, n) for x, n in ((spot_returns, "spot_returns"), (futures_returns, "futures_returns")))
     if f.ndim != 1: raise ValueError(f"`futures_returns` must be one series (T,), got shape {f.shape}")
     s2 = s[:, None] if s.ndim == 1 else s
     if s2.ndim != 2 or len(s2) != len(f): raise ValueError(f"`spot_returns` must be (T,) or (T, n) with T = {len(f)}, got {s.shape}")
@@ -768,10 +797,9 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
     if not np.isfinite(f).all(): raise ValueError("`futures_returns` contains NaN or inf")
     if regime_probs is None: P = np.ones((len(f), 1))
     else:
-        P = np.asarray(regime_probs, dtype=float)
+        P = _float_array(regime_probs, "regime_probs")
         if P.ndim != 2 or len(P) != len(f): raise ValueError(f"`regime_probs` must be (T, K) with T = {len(f)}, got {P.shape}")
-        if not np.isfinite(P).all() or (P < 0).any() or not np.allclose(P.sum(1), 1, atol=1e-6):
-            raise ValueError("`regime_probs` must be finite probabilities with rows summing to 1")
+        check_probabilities(P, "regime_probs")
         if (P.sum(0) <= 0).any(): raise ValueError("`regime_probs` gives a regime no weight at all")
     W = P / P.sum(0)
     fc = f[:, None] - W.T @ f                                   # (T, K) futures centred per regime
@@ -789,16 +817,19 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
 def optimal_hedge_frequency(sigma, cost: float, gamma, spot, risk_aversion: float, expected_durations=None,
                             periods_per_year: int = 252):
     "Rebalancing interval in days minimising Leland's cost rate + risk_aversion/2 x hedge-error variance rate; capped at regime durations."
-    sig = np.asarray(sigma, dtype=float); G = np.abs(np.asarray(gamma, dtype=float)); S = np.asarray(spot, dtype=float)
+    sig, G, S = _float_array(sigma, "sigma"), np.abs(_float_array(gamma, "gamma")), _float_array(spot, "spot")
     if not (np.isfinite(sig).all() and (sig > 0).all()): raise ValueError("`sigma` must be finite and > 0")
-    if not (math.isfinite(cost) and cost > 0): raise ValueError(f"`cost` must be > 0 (one-way), got {cost}")
+    check_number(cost, "cost", 0, strict=True)
     if not (np.isfinite(G).all() and (G > 0).all()): raise ValueError("`gamma` must be finite and non-zero")
     if not (np.isfinite(S).all() and (S > 0).all()): raise ValueError("`spot` must be finite and > 0")
-    if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+    if not (isinstance(risk_aversion, (int, float)) and math.isfinite(risk_aversion) and risk_aversion > 0):
+        raise ValueError(f"`risk_aversion` must be a finite number > 0, got {risk_aversion!r}")
+    if isinstance(periods_per_year, bool) or not (isinstance(periods_per_year, (int, float)) and math.isfinite(periods_per_year) and periods_per_year > 0):
+        raise ValueError(f"`periods_per_year` must be a finite number > 0, got {periods_per_year!r}")
     dt_years = (2 * math.sqrt(2 / math.pi) * cost / (risk_aversion * G * S ** 2 * sig ** 3)) ** (2 / 3)
     days = dt_years * periods_per_year
     if expected_durations is not None:
-        d = np.asarray(expected_durations, dtype=float)
+        d = _float_array(expected_durations, "expected_durations")
         if not (np.isfinite(d).all() and (d > 0).all()): raise ValueError("`expected_durations` must be finite and > 0")
         days = np.minimum(days, d)
     return float(days) if np.ndim(days) == 0 else days

@@ -11,13 +11,132 @@ Docs: https://regime-lab.github.io/regime_lab/hmm.html.md"""
 from __future__ import annotations
 
 import math
+import numbers
 
+import numpy as np
 import torch
 from torch import Tensor
 
+from .data import check_int
+
 # %% auto #0
-__all__ = ['forward', 'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals',
-           'mean_field_elbo', 'exact_elbo', 'parallel_log_likelihood']
+__all__ = ['PROB_ATOL', 'COV_RTOL', 'check_probabilities', 'check_transition_matrix', 'check_log_probabilities',
+           'check_covariance', 'check_simple_returns', 'check_number', 'forward', 'hmm_log_likelihood',
+           'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals', 'mean_field_elbo',
+           'exact_elbo', 'parallel_log_likelihood']
+
+# %% ../nbs/01_hmm.ipynb #b13h1
+PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
+COV_RTOL = 1e-6    # covariances: asymmetry and negative eigenvalues allowed, relative to the largest entry
+
+def _as_array(x, name: str):
+    "`x` as a detached floating torch tensor, or as a float64 numpy array; `ValueError` naming `name` otherwise."
+    if isinstance(x, Tensor):
+        x = x.detach()
+        return x if x.is_floating_point() else x.double()
+    try:
+        return np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"`{name}` must be a numeric array or tensor, got {type(x).__name__}") from e
+
+def _select_rows(x, mask):
+    "The rows (last axis) of `x` where `mask` (broadcast to `x.shape[:-1]`) is True, as (n, K)."
+    if mask is None: return x.reshape(-1, x.shape[-1])
+    if isinstance(x, Tensor):
+        m = torch.as_tensor(mask, dtype=torch.bool, device=x.device).expand(x.shape[:-1])
+    else:
+        m = np.broadcast_to(mask.detach().cpu().numpy() if isinstance(mask, Tensor) else np.asarray(mask, dtype=bool), x.shape[:-1])
+    return x[m]
+
+def _row_problem(x, mask, atol: float, entries: str) -> str | None:
+    "What is wrong with the rows of `x` selected by `mask` as probability vectors, or None."
+    v = _select_rows(x, mask)
+    if v.shape[0] == 0 or v.shape[-1] == 0: return None
+    fin = torch.isfinite(v) if isinstance(v, Tensor) else np.isfinite(v)
+    if not bool(fin.all()): return f"contains NaN or inf ({int((~fin).sum())} values)"
+    if float(v.min()) < -atol: return f"has negative {entries} (min {float(v.min()):.3g})"
+    dev = (v.sum(-1) - 1.0).abs() if isinstance(v, Tensor) else np.abs(v.sum(-1) - 1.0)
+    worst = float(dev.max())
+    if worst > atol: return f"rows must sum to 1 within {atol}; the worst row is off by {worst:.6g}"
+    return None
+
+def check_probabilities(p, name: str = "probs", mask=None, atol: float = PROB_ATOL) -> None:
+    "`ValueError` naming `name` unless the rows of `p (..., K)` (where `mask (...)` is True) are finite, >= -atol and sum to 1 within atol."
+    x = _as_array(p, name)
+    if x.ndim < 1: raise ValueError(f"`{name}` must have a last axis of K probabilities, got a scalar")
+    if x.shape[-1] == 0 or (x.numel() if isinstance(x, Tensor) else x.size) == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
+    why = _row_problem(x, mask, atol, "probabilities")
+    if why: raise ValueError(f"`{name}` {why}; `{name}` must be finite, >= 0 and sum to 1 over the last axis (tolerance {atol})")
+
+def check_transition_matrix(A, name: str = "transmat", mask=None, atol: float = PROB_ATOL) -> None:
+    "`ValueError` naming `name` unless `A (..., K, K)` is row-stochastic (within atol) on the matrices where `mask (...)` is True."
+    x = _as_array(A, name)
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2]:
+        raise ValueError(f"`{name}` must be (K, K) or (..., K, K) transition matrices, got shape {tuple(x.shape)}")
+    if (x.numel() if isinstance(x, Tensor) else x.size) == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
+    m = None if mask is None else (mask[..., None] if isinstance(mask, Tensor) else np.asarray(mask, dtype=bool)[..., None])
+    why = _row_problem(x, m, atol, "entries")
+    if why: raise ValueError(f"`{name}` {why}; `{name}` must be row-stochastic: finite, >= 0, each row summing to 1 (tolerance {atol})")
+
+def check_log_probabilities(x: Tensor, name: str, used: Tensor | None = None, atol: float = PROB_ATOL) -> None:
+    "`ValueError` naming `name` unless every row (last axis) of `x` where `used` is True has logsumexp 0 within atol (normalised log-probabilities)."
+    lse = torch.logsumexp(x.detach(), -1)
+    dev = lse.abs()
+    if used is not None: dev = torch.where(used.expand(dev.shape), dev, 0.0)
+    worst = float(dev.max()) if dev.numel() else 0.0
+    if worst > atol:
+        bad = float(lse.reshape(-1)[int(dev.reshape(-1).argmax())])
+        raise ValueError(f"`{name}` rows must be normalised log-probabilities: logsumexp over the last axis must be 0 "
+                         f"within {atol}, but a row gives {bad:.6g} (its probabilities sum to {math.exp(min(bad, 700.0)):.6g})")
+
+def check_covariance(C, name: str = "cov", rtol: float = COV_RTOL) -> None:
+    "`ValueError` naming `name` unless `C (..., N, N)` is finite, symmetric and positive semi-definite (Cholesky of C + rtol*max|C|*I succeeds)."
+    x = _as_array(C, name)
+    if x.ndim < 2 or x.shape[-1] != x.shape[-2] or x.shape[-1] == 0:
+        raise ValueError(f"`{name}` must be square (N, N) or (..., N, N) covariance matrices, got shape {tuple(x.shape)}")
+    if (x.numel() if isinstance(x, Tensor) else x.size) == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
+    tail = f"; `{name}` must be finite and symmetric positive semi-definite"
+    if isinstance(x, Tensor):
+        x = x.double()
+        if not bool(torch.isfinite(x).all()): raise ValueError(f"`{name}` contains NaN or inf{tail}")
+        scale = max(float(x.abs().max()), 1e-300)
+        if float((x - x.transpose(-1, -2)).abs().max()) > rtol * scale: raise ValueError(f"`{name}` is not symmetric{tail}")
+        eye = torch.eye(x.shape[-1], dtype=x.dtype, device=x.device)
+        ok = bool((torch.linalg.cholesky_ex((x + x.transpose(-1, -2)) / 2 + rtol * scale * eye).info == 0).all())
+        ev = float(torch.linalg.eigvalsh(x).min()) if not ok else 0.0
+    else:
+        if not np.isfinite(x).all(): raise ValueError(f"`{name}` contains NaN or inf{tail}")
+        scale = max(float(np.abs(x).max()), 1e-300)
+        if np.abs(x - np.swapaxes(x, -1, -2)).max() > rtol * scale: raise ValueError(f"`{name}` is not symmetric{tail}")
+        try:
+            np.linalg.cholesky((x + np.swapaxes(x, -1, -2)) / 2 + rtol * scale * np.eye(x.shape[-1])); ok = True
+        except np.linalg.LinAlgError:
+            ok, ev = False, float(np.linalg.eigvalsh(x).min())
+    if not ok: raise ValueError(f"`{name}` is not positive semi-definite (a Cholesky factorisation fails; smallest eigenvalue {ev:.3g}){tail}")
+
+def check_simple_returns(r, name: str = "returns", mask=None) -> None:
+    "`ValueError` naming `name` unless the entries of `r` (where `mask` is True) are finite simple returns >= -1."
+    x = _as_array(r, name)
+    if (x.numel() if isinstance(x, Tensor) else x.size) == 0: raise ValueError(f"`{name}` is empty (shape {tuple(x.shape)})")
+    if mask is not None:
+        x = x[torch.as_tensor(mask, dtype=torch.bool, device=x.device).expand(x.shape)] if isinstance(x, Tensor) \
+            else x[np.broadcast_to(np.asarray(mask, dtype=bool), x.shape)]
+    fin = torch.isfinite(x) if isinstance(x, Tensor) else np.isfinite(x)
+    if not bool(fin.all()): raise ValueError(f"`{name}` contains {int((~fin).sum())} NaN or inf values")
+    if x.numel() if isinstance(x, Tensor) else x.size:
+        lo = float(x.min())
+        if lo < -1: raise ValueError(f"`{name}` are simple returns and cannot be below -1 (a total loss); the smallest is {lo:.6g}")
+
+def check_number(value, name: str, minimum: float | None = None, maximum: float | None = None, strict: bool = False) -> float:
+    "`value` as a float: a finite real number (not a bool) in [minimum, maximum] ((minimum, maximum) when `strict`), or `ValueError` naming `name`."
+    lo, hi = ("(", ")") if strict else ("[", "]")
+    rng = "" if minimum is None and maximum is None else (f" {'>' if strict else '>='} {minimum}" if maximum is None else (
+        f" {'<' if strict else '<='} {maximum}" if minimum is None else f" in {lo}{minimum}, {maximum}{hi}"))
+    ok = not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value)
+    if ok and minimum is not None: ok = value > minimum if strict else value >= minimum
+    if ok and maximum is not None: ok = value < maximum if strict else value <= maximum
+    if not ok: raise ValueError(f"`{name}` must be a finite number{rng}, got {value!r}")
+    return float(value)
 
 # %% ../nbs/01_hmm.ipynb #c005
 _INT_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
@@ -82,11 +201,14 @@ def _prepare(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | Non
     full = bool(mask.all())
     _check_values(log_pi, "log_pi")
     _check_values(log_b, "log_b", None if full else mask[..., None])
+    check_log_probabilities(log_pi, "log_pi")
     if log_A.ndim == 2:
         _check_values(log_A, "log_A")
+        check_log_probabilities(log_A, "log_A")
     else:
         amask = mask.clone(); amask[:, 0] = False
         _check_values(log_A, "log_A", amask[..., None, None])
+        check_log_probabilities(log_A, "log_A", amask[..., None])
         log_A = torch.where(amask[..., None, None], log_A, 0.0)
     if not full:
         log_b = torch.where(mask[..., None], log_b, 0.0)
@@ -103,6 +225,17 @@ def _logsumexp(x: Tensor, dim) -> Tensor:
     return out.squeeze(dim)
 
 # %% ../nbs/01_hmm.ipynb #c010
+def _rescale(u: Tensor, c: Tensor) -> Tensor:
+    "`u - c` per row (B, K); uniform where `c` is -inf (an impossible observation), so no NaN follows."
+    return torch.where(torch.isfinite(c)[:, None], u - c[:, None], -math.log(u.shape[-1]))
+
+def _refuse_impossible(dead: Tensor) -> None:
+    "`ValueError` naming `log_b` at the first (sequence, step) flagged in `dead (B, T)`: an observation impossible under every state."
+    if bool(dead.any()):
+        b, t = (int(i) for i in dead.nonzero()[0])
+        raise ValueError(f"`log_b`: the observation at step {t} of sequence {b} is impossible under every state the chain can be in "
+                         f"(its log-likelihood is -inf), so the regime probabilities are undefined")
+
 def _forward_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor, keep: bool = True):
     "Scaled forward pass on prepared inputs: `(log_alpha_hat (B,T,K) or None, log_c (B,T))`; padded steps carry the filter, log_c = 0."
     B, T, K = log_b.shape
@@ -110,13 +243,13 @@ def _forward_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor, 
     full = bool(mask.all())
     u = log_pi + log_b[:, 0]
     c = _logsumexp(u, -1)
-    a = u - c[:, None]
+    a = _rescale(u, c)
     alphas, cs = [a], [c]
     for t in range(1, T):
         A_t = log_A if stationary else log_A[:, t]
         u = _logsumexp(a[:, :, None] + A_t, 1) + log_b[:, t]
         c = _logsumexp(u, -1)
-        a_new = u - c[:, None]
+        a_new = _rescale(u, c)
         if full:
             a = a_new
         else:
@@ -140,9 +273,10 @@ def hmm_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Te
     return _forward_scaled(log_pi, log_A, log_b, mask, keep=False)[1].sum(1)
 
 def forward_filter(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
-    "Filtered log-probabilities `log p(z_t | x_{1:t})` (B, T, K), causal; log(1/K) at padding."
+    "Filtered log-probabilities `log p(z_t | x_{1:t})` (B, T, K), causal; log(1/K) at padding; `ValueError` at an impossible observation."
     log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
-    a, _ = _forward_scaled(log_pi, log_A, log_b, mask)
+    a, c = _forward_scaled(log_pi, log_A, log_b, mask)
+    _refuse_impossible(torch.isneginf(c))
     return torch.where(mask[..., None], a, -math.log(log_b.shape[-1]))
 
 # %% ../nbs/01_hmm.ipynb #c020
@@ -175,6 +309,7 @@ def forward_backward(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tens
     "Smoothed log-marginals `log p(z_t | x_{1:L})` (B, T, K; log(1/K) at padding) and `log p(x_{1:L})` (B,)."
     log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
     _, _, c, g = _smooth(log_pi, log_A, log_b, mask)
+    _refuse_impossible(torch.isneginf(c))
     return torch.where(mask[..., None], g, -math.log(log_b.shape[-1])), c.sum(1)
 
 # %% ../nbs/01_hmm.ipynb #c024
@@ -185,6 +320,7 @@ def viterbi(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None
     B, T, K = log_b.shape
     stationary = log_A.ndim == 2
     d = log_pi + log_b[:, 0]
+    dead = [torch.isneginf(d.amax(-1))]
     same = torch.arange(K, device=log_b.device).expand(B, K)
     psis = []
     for t in range(1, T):
@@ -192,10 +328,12 @@ def viterbi(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None
         best, arg = (d[:, :, None] + A_t).max(1)
         new = best + log_b[:, t]
         top = new.amax(-1, keepdim=True)
+        dead.append(torch.isneginf(top[:, 0]) & mask[:, t])
         new = new - torch.where(torch.isfinite(top), top, 0.0)
         m = mask[:, t, None]
         d = torch.where(m, new, d)
         psis.append(torch.where(m, arg, same))
+    _refuse_impossible(torch.stack(dead, 1))
     z = d.argmax(-1)
     path = [z]
     for psi in reversed(psis):
@@ -214,7 +352,8 @@ def pairwise_marginals(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Te
     "`log p(z_{t-1}=i, z_t=j | x_{1:L})` at `[:, t, i, j]` (B, T, K, K); log(1/K^2) at t = 0 and at padding."
     log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
     B, T, K = log_b.shape
-    a, bh, _, _ = _smooth(log_pi, log_A, log_b, mask)
+    a, bh, c, _ = _smooth(log_pi, log_A, log_b, mask)
+    _refuse_impossible(torch.isneginf(c))
     fill = -2 * math.log(K)
     xi = torch.cat([log_b.new_full((B, 1, K, K), fill), _pairwise(a, bh, log_A, log_b)], 1)
     valid = mask.clone(); valid[:, 0] = False
@@ -260,10 +399,11 @@ def _exact_elbo_terms(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor
     return expected + entropy
 
 def exact_elbo(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
-    "ELBO (B,) at the exact posterior chain, computed from its marginals (gamma, xi): equals `log p(x)`."
+    "ELBO (B,) at the exact posterior chain, computed from its marginals (gamma, xi): equals `log p(x)` (-inf at an impossible observation)."
     log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
-    a, bh, _, g = _smooth(log_pi, log_A, log_b, mask)
-    return _exact_elbo_terms(log_pi, log_A, log_b, mask, g, _pairwise(a, bh, log_A, log_b))
+    a, bh, c, g = _smooth(log_pi, log_A, log_b, mask)
+    out = _exact_elbo_terms(log_pi, log_A, log_b, mask, g, _pairwise(a, bh, log_A, log_b))
+    return torch.where(torch.isneginf(c).any(1), -math.inf, out)     # an impossible observation: log p(x) = -inf
 
 # %% ../nbs/01_hmm.ipynb #c059
 def _stable_max(x: Tensor, dim, keepdim: bool = True) -> Tensor:

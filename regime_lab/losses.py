@@ -11,10 +11,13 @@ Docs: https://regime-lab.github.io/regime_lab/losses.html.md"""
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Literal
 
 import torch
 import torch.nn.functional as F
+
+from .hmm import check_covariance, check_int, check_probabilities, check_simple_returns, check_transition_matrix
 
 # %% auto #0
 __all__ = ['PERIODS_PER_YEAR', 'portfolio_returns', 'turnover', 'sharpe_loss', 'sortino_loss', 'max_drawdown_loss', 'calmar_loss',
@@ -49,6 +52,8 @@ def _prepare(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor
     if not torch.is_tensor(returns) or returns.ndim != 3 or not returns.is_floating_point():
         raise ValueError(f"`returns` must be a float tensor of shape (B, T, N), got {getattr(returns, 'shape', type(returns))}")
     B, T, N = returns.shape
+    if returns.numel() == 0:
+        raise ValueError(f"`returns` is empty (shape {tuple(returns.shape)})")
     if not torch.is_tensor(weights) or not weights.is_floating_point():
         raise ValueError(f"`weights` must be a float tensor, got {type(weights).__name__}")
     if weights.ndim == 2 and tuple(weights.shape) == (B, N):
@@ -58,7 +63,9 @@ def _prepare(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor
                          f"expected (B, N)=({B}, {N}) or (B, T, N)=({B}, {T}, {N})")
     mask = _time_mask(lengths, B, T, returns.device, min_len).to(returns.device)
     m3 = mask[..., None]
-    return _check_finite(weights, m3, "weights"), _check_finite(returns, m3, "returns"), mask
+    w, r = _check_finite(weights, m3, "weights"), _check_finite(returns, m3, "returns")
+    check_simple_returns(r, "returns")                     # padding is 0 by now
+    return w, r, mask
 
 def _reduce(x: torch.Tensor, reduction: str) -> torch.Tensor:
     "Reduce a `(B,)` vector of losses: 'mean', 'sum' or 'none'."
@@ -76,6 +83,11 @@ def _check_unit_interval(value: float, name: str) -> None:
     if not (isinstance(value, (int, float)) and 0.0 < float(value) < 1.0):
         raise ValueError(f"`{name}` must lie strictly between 0 and 1, got {value!r}")
 
+def _check_real(value: float, name: str, positive: bool = False) -> None:
+    "`ValueError` naming `name` unless value is a finite number (> 0 when `positive`)."
+    if isinstance(value, bool) or not (isinstance(value, numbers.Real) and math.isfinite(value) and (value > 0 or not positive)):
+        raise ValueError(f"`{name}` must be a finite number{' > 0' if positive else ''}, got {value!r}")
+
 def _check_nonneg(value: float, name: str) -> None:
     "`ValueError` naming `name` unless value is a finite number >= 0."
     if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
@@ -84,7 +96,12 @@ def _check_nonneg(value: float, name: str) -> None:
 # %% ../nbs/04_losses.ipynb #c008
 def _as_cost(cost, ref: torch.Tensor) -> torch.Tensor:
     "The proportional cost as a tensor broadcastable to `(..., N)`; `ValueError` naming `cost`."
-    c = torch.as_tensor(cost, dtype=ref.dtype, device=ref.device)
+    if cost is None or isinstance(cost, (bool, str)):
+        raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got {cost!r}")
+    try:
+        c = torch.as_tensor(cost, dtype=ref.dtype, device=ref.device)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got {type(cost).__name__}") from e
     if c.ndim > 1 or (c.ndim == 1 and c.shape[0] != ref.shape[-1]):
         raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got shape {tuple(c.shape)}")
     if not torch.isfinite(c).all() or (c < 0).any():
@@ -125,6 +142,7 @@ def sharpe_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Ten
                 risk_free: float = 0.0, periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-12,
                 reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative annualised Sharpe ratio of the net portfolio returns (skfolio's `annualized_sharpe_ratio`)."
+    _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
     rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights, min_len=2)
     mu = _masked_mean(rp, mask)
     var = ((rp - mu[:, None]) ** 2 * mask).sum(1) / (mask.sum(1) - 1)
@@ -136,6 +154,8 @@ def sortino_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Te
                  risk_free: float = 0.0, periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-12,
                  reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative annualised Sortino ratio: excess mean over the downside deviation below `target`."
+    _check_real(target, "target")
+    _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
     rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights, min_len=2)
     mu = _masked_mean(rp, mask)
     dd2 = (F.relu(target - rp) ** 2 * mask).sum(1) / (mask.sum(1) - 1)
@@ -175,6 +195,7 @@ def calmar_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Ten
                 periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-8,
                 reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative Calmar ratio: annualised excess mean return over the maximum drawdown of the net path."
+    _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
     rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights)
     mdd = _max_drawdown(rp, mask, compounded, temperature)
     return _reduce(-periods_per_year * (_masked_mean(rp, mask) - risk_free) / (mdd + eps), reduction)
@@ -207,11 +228,10 @@ def _sample_cov(r: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return x.transpose(1, 2) @ x / (n - 1)
 
 def _check_cov(cov: torch.Tensor, B: int, N: int, name: str = "cov") -> torch.Tensor:
-    "A `(N, N)` or `(B, N, N)` finite symmetric matrix, broadcast to `(B, N, N)`."
+    "A `(N, N)` or `(B, N, N)` covariance (finite, symmetric, positive semi-definite), broadcast to `(B, N, N)`."
     if not torch.is_tensor(cov) or cov.shape[-2:] != (N, N) or cov.ndim not in (2, 3) or (cov.ndim == 3 and cov.shape[0] != B):
         raise ValueError(f"`{name}` must have shape ({N}, {N}) or ({B}, {N}, {N}), got {getattr(cov, 'shape', type(cov))}")
-    if not torch.isfinite(cov).all() or not torch.allclose(cov, cov.transpose(-1, -2), atol=1e-6 * float(cov.detach().abs().max()) + 1e-12):
-        raise ValueError(f"`{name}` must be finite and symmetric")
+    check_covariance(cov, name)
     return cov.expand(B, N, N)
 
 def _check_budgets(budgets, N: int, ref: torch.Tensor) -> torch.Tensor:
@@ -233,12 +253,13 @@ def risk_parity_loss(weights: torch.Tensor, returns: torch.Tensor | None = None,
         w, r, mask = _prepare(weights, returns, lengths, min_len=2)
         cov = _sample_cov(r, mask)
     else:
-        if not torch.is_tensor(weights) or weights.ndim not in (2, 3):
+        if not torch.is_tensor(weights) or weights.ndim not in (2, 3) or not weights.is_floating_point() or weights.numel() == 0:
             raise ValueError(f"`weights` must be (B, N) or (B, T, N), got {getattr(weights, 'shape', type(weights))}")
         w = weights if weights.ndim == 3 else weights[:, None]
         mask = _time_mask(lengths, w.shape[0], w.shape[1], w.device).to(w.device)
         w = _check_finite(w, mask[..., None], "weights")
         cov = _check_cov(cov, w.shape[0], w.shape[-1]).to(w.dtype)
+    _check_nonneg(eps, "eps")
     b = _check_budgets(budgets, w.shape[-1], w)
     sw = torch.einsum("bnm,btm->btn", cov, w)
     share = w * sw / ((w * sw).sum(-1, keepdim=True) + eps)
@@ -259,6 +280,7 @@ def advanced_portfolio_loss(weights: torch.Tensor, returns: torch.Tensor, length
                         drawdown_penalty=drawdown_penalty, cvar_penalty=cvar_penalty).items():
         _check_nonneg(v, name)
     _check_unit_interval(alpha, "alpha")
+    _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
     rp, trades, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights, min_len=2)
     w = _prepare(weights, returns, lengths, min_len=2)[0]
     mu = _masked_mean(rp, mask)
@@ -277,15 +299,11 @@ def advanced_portfolio_loss(weights: torch.Tensor, returns: torch.Tensor, length
     return (total, {k: _reduce(v, reduction) for k, v in parts.items()}) if return_components else total
 
 # %% ../nbs/04_losses.ipynb #c043
-def _check_probs(p: torch.Tensor, name: str = "regime_probs", mask: torch.Tensor | None = None, tol: float = 1e-4) -> None:
-    "`ValueError` naming `name` unless `p` is finite, >= 0 and sums to 1 over its last axis (where `mask` is True)."
+def _check_probs(p: torch.Tensor, name: str = "regime_probs", mask: torch.Tensor | None = None) -> None:
+    "`ValueError` naming `name` unless `p` is a float tensor of probabilities over its last axis (`check_probabilities`, where `mask` is True)."
     if not torch.is_tensor(p) or not p.is_floating_point():
         raise ValueError(f"`{name}` must be a float tensor, got {type(p).__name__}")
-    bad = ~torch.isfinite(p).all(-1) | (p < 0).any(-1) | ((p.sum(-1) - 1).abs() > tol)
-    if mask is not None:
-        bad = bad & mask.expand_as(bad)
-    if bad.any():
-        raise ValueError(f"`{name}` must be finite, >= 0 and sum to 1 over the last axis ({int(bad.sum())} rows are not)")
+    check_probabilities(p, name, mask)
 
 def _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths):
     "Validate and broadcast: `w (B,T,N)`, `p (B,T,K)`, `S (B,K,N,N)`, `mu (B,K,N)` or None, `mask (B,T)`."
@@ -336,8 +354,16 @@ def regime_conditional_loss(weights: torch.Tensor, regime_probs: torch.Tensor, r
 # %% ../nbs/04_losses.ipynb #c049
 def worst_case_regime_probs(regime_losses: torch.Tensor, regime_probs: torch.Tensor, radius: float) -> torch.Tensor:
     "The $q$ maximising $\\sum_k q_k \\ell_k$ over $\\{q \\in \\Delta: \\frac12\\|q - p\\|_1 \\le$ `radius`$\\}$, `(..., K)`."
-    if not (isinstance(radius, (int, float)) and 0.0 <= float(radius) <= 1.0):
+    if isinstance(radius, bool) or not (isinstance(radius, (int, float)) and 0.0 <= float(radius) <= 1.0):
         raise ValueError(f"`radius` must lie in [0, 1], got {radius!r}")
+    if not torch.is_tensor(regime_losses) or not regime_losses.is_floating_point() or regime_losses.ndim < 1:
+        raise ValueError(f"`regime_losses` must be a float tensor (..., K), got {getattr(regime_losses, 'shape', type(regime_losses))}")
+    if not bool(torch.isfinite(regime_losses).all()):
+        raise ValueError("`regime_losses` contains NaN or inf")
+    if not torch.is_tensor(regime_probs) or regime_probs.shape != regime_losses.shape:
+        raise ValueError(f"`regime_probs` must be a tensor of the shape of `regime_losses` {tuple(regime_losses.shape)}, "
+                         f"got {getattr(regime_probs, 'shape', type(regime_probs))}")
+    _check_probs(regime_probs, "regime_probs")
     order = torch.argsort(regime_losses, dim=-1)
     ps = regime_probs.gather(-1, order)
     others = ps[..., :-1]
@@ -368,15 +394,14 @@ def _check_transition(A: torch.Tensor, B: int, T: int, K: int, mask: torch.Tenso
     if A.ndim == 3:
         A = A[:, None]
     A = A.expand(B, T, K, K)
-    _check_probs(A, "transition_matrix", None if mask is None else mask[..., None])
+    check_transition_matrix(A, "transition_matrix", mask)
     if mask is not None:
         A = torch.where(mask[..., None, None], A, torch.eye(K, dtype=A.dtype, device=A.device))
     return A
 
 def _forecast(p: torch.Tensor, A: torch.Tensor, horizon: int) -> torch.Tensor:
     "$p A^h$ for `p (B, T, K)` and `A (B, T, K, K)`."
-    if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 0:
-        raise ValueError(f"`horizon` must be an integer >= 0, got {horizon!r}")
+    check_int(horizon, "horizon", 0)
     for _ in range(horizon):
         p = torch.einsum("btk,btkj->btj", p, A.to(p.dtype))
     return p

@@ -18,6 +18,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .hmm import check_int, check_number
 from .losses import _check_probs, _time_mask
 
 # %% auto #0
@@ -30,6 +31,10 @@ def synthetic_regime_probs(batch_size: int, n_steps: int, K: int = 3, *, kind: s
                            persistence: float = 0.95, signal: float = 3.0, noise: float = 1.0,
                            concentration: float = 1.0, seed: int = 0, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     "Synthetic regime probabilities `(batch_size, n_steps, K)` (CPU): a noisy view of a Markov chain, or Dirichlet draws."
+    batch_size, n_steps, K = check_int(batch_size, "batch_size", 1), check_int(n_steps, "n_steps", 1), check_int(K, "K", 1)
+    for v, nm in ((signal, "signal"), (noise, "noise"), (concentration, "concentration")):
+        if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0) or (nm == "concentration" and v <= 0):
+            raise ValueError(f"`{nm}` must be a finite number {'> 0' if nm == 'concentration' else '>= 0'}, got {v!r}")
     g = torch.Generator().manual_seed(seed)
     if kind == "dirichlet":
         conc = torch.full((K,), float(concentration), dtype=torch.float64)
@@ -37,8 +42,7 @@ def synthetic_regime_probs(batch_size: int, n_steps: int, K: int = 3, *, kind: s
         return (gam / gam.sum(-1, keepdim=True)).to(dtype)
     if kind != "markov":
         raise ValueError(f"`kind` must be 'markov' or 'dirichlet', got {kind!r}")
-    if not 0.0 <= persistence <= 1.0:
-        raise ValueError(f"`persistence` must lie in [0, 1], got {persistence!r}")
+    check_number(persistence, "persistence", 0.0, 1.0)
     states = torch.empty(batch_size, n_steps, dtype=torch.long)
     states[:, 0] = torch.randint(K, (batch_size,), generator=g)
     for t in range(1, n_steps):
@@ -55,11 +59,9 @@ class PortfolioConstraints:
         if not isinstance(n_assets, (int, np.integer)) or n_assets < 1:
             raise ValueError(f"`n_assets` must be a positive integer, got {n_assets!r}")
         n = int(n_assets)
-        e = float(net_exposure)
-        if not math.isfinite(e):
-            raise ValueError(f"`net_exposure` must be finite, got {net_exposure!r}")
-        if max_leverage is not None and not (math.isfinite(float(max_leverage)) and float(max_leverage) > 0):
-            raise ValueError(f"`max_leverage` must be a finite number > 0 or None, got {max_leverage!r}")
+        e = check_number(net_exposure, "net_exposure")
+        if max_leverage is not None:
+            check_number(max_leverage, "max_leverage", 0, strict=True)
         L = None if max_leverage is None else float(max_leverage)
         if lower is None and L is None:
             raise ValueError("`lower` may be None only with a `max_leverage` (which bounds it by -max_leverage)")
@@ -88,7 +90,10 @@ class PortfolioConstraints:
     @staticmethod
     def _vector(x, n: int, name: str) -> np.ndarray:
         "A finite bound as an `(n,)` float64 array."
-        v = np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy() if np.ndim(x) == 0 or np.shape(x) == (n,) else None
+        try:
+            v = np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy() if np.ndim(x) == 0 or np.shape(x) == (n,) else None
+        except (TypeError, ValueError):
+            v = None
         if v is None or not np.isfinite(v).all():
             raise ValueError(f"`{name}` must be a finite number or {n} finite numbers, got {x!r}")
         return v
@@ -132,6 +137,8 @@ def project_weights(scores: torch.Tensor, constraints: PortfolioConstraints, n_b
     "Euclidean projection of `scores (..., N)` onto the constraint set, differentiable, exact to float rounding."
     if not torch.is_tensor(scores) or scores.shape[-1] != constraints.n_assets or not scores.is_floating_point():
         raise ValueError(f"`scores` must be a float tensor (..., {constraints.n_assets}), got {getattr(scores, 'shape', type(scores))}")
+    if scores.numel() == 0:
+        raise ValueError(f"`scores` is empty (shape {tuple(scores.shape)})")
     if not torch.isfinite(scores).all():
         raise ValueError("`scores` contains NaN or inf")
     shape, z = scores.shape, scores.reshape(-1, scores.shape[-1]).to(torch.float64)
@@ -202,11 +209,6 @@ class WeightsWithUncertainty(NamedTuple):
     weights: torch.Tensor
     uncertainty: torch.Tensor
 
-def _check_int(value, name: str, minimum: int) -> int:
-    "`ValueError` naming `name` unless `value` is an integer >= minimum."
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 def _age_encoding(mask: torch.Tensor, dim: int, dtype: torch.dtype) -> torch.Tensor:
     "Sinusoidal encoding `(B, T, dim)` of the steps before each window's last valid step."
@@ -226,9 +228,9 @@ class _PortfolioModule(nn.Module):
     def __init__(self, K: int, n_assets: int, hidden_dim: int, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None):
         super().__init__()
-        self.K, self.n_assets = _check_int(K, "K", 1), _check_int(n_assets, "n_assets", 1)
-        self.hidden_dim = _check_int(hidden_dim, "hidden_dim", 1)
-        self.n_asset_features = _check_int(n_asset_features, "n_asset_features", 0)
+        self.K, self.n_assets = check_int(K, "K", 1), check_int(n_assets, "n_assets", 1)
+        self.hidden_dim = check_int(hidden_dim, "hidden_dim", 1)
+        self.n_asset_features = check_int(n_asset_features, "n_asset_features", 0)
         constraints = PortfolioConstraints(n_assets) if constraints is None else constraints
         if not isinstance(constraints, PortfolioConstraints) or constraints.n_assets != n_assets:
             raise ValueError(f"`constraints` must be a PortfolioConstraints for {n_assets} assets, got {constraints!r}")
@@ -248,8 +250,13 @@ class _PortfolioModule(nn.Module):
                 or not regime_probs.is_floating_point():
             raise ValueError(f"`regime_probs` must be a float tensor (B, T, K={self.K}), got {getattr(regime_probs, 'shape', type(regime_probs))}")
         B, T, K = regime_probs.shape
+        dt = next(self.parameters()).dtype
+        for x, nm in ((regime_probs, "regime_probs"), (asset_features, "asset_features")):
+            if torch.is_tensor(x) and x.is_floating_point() and x.dtype != dt:
+                raise ValueError(f"`{nm}` has dtype {x.dtype} but the model's parameters are {dt}; convert one of them "
+                                 f"(`x.to({dt})` or `model.to({x.dtype})`)")
         mask = _time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
-        _check_probs(regime_probs, "regime_probs", mask, tol=1e-3)
+        _check_probs(regime_probs, "regime_probs", mask)
         p = torch.where(mask[..., None], regime_probs, torch.full((), 1.0 / K, dtype=regime_probs.dtype, device=regime_probs.device))
         p = p / p.sum(-1, keepdim=True)
         feats = None
@@ -281,7 +288,7 @@ class AttentionPortfolioOptimizer(_PortfolioModule):
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_heads: int = 4, n_asset_features: int = 0,
                  dropout: float = 0.0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
-        if _check_int(n_heads, "n_heads", 1) and hidden_dim % n_heads:
+        if check_int(n_heads, "n_heads", 1) and hidden_dim % n_heads:
             raise ValueError(f"`hidden_dim`={hidden_dim} must be divisible by `n_heads`={n_heads}")
         H = hidden_dim
         self.embed = nn.Linear(K, H)
@@ -311,9 +318,9 @@ class TransformerPortfolioOptimizer(_PortfolioModule):
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_heads: int = 4, n_layers: int = 2,
                  n_asset_features: int = 0, dropout: float = 0.0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
-        if _check_int(n_heads, "n_heads", 1) and hidden_dim % n_heads:
+        if check_int(n_heads, "n_heads", 1) and hidden_dim % n_heads:
             raise ValueError(f"`hidden_dim`={hidden_dim} must be divisible by `n_heads`={n_heads}")
-        _check_int(n_layers, "n_layers", 1)
+        check_int(n_layers, "n_layers", 1)
         H = hidden_dim
         self.embed = nn.Linear(K, H)
         layer = nn.TransformerEncoderLayer(H, n_heads, dim_feedforward=4 * H, dropout=dropout, activation="gelu",
@@ -334,7 +341,7 @@ class BayesianPortfolioOptimizer(_PortfolioModule):
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_samples: int = 32, prior_std: float = 1.0,
                  n_asset_features: int = 0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
-        self.n_samples = _check_int(n_samples, "n_samples", 2)
+        self.n_samples = check_int(n_samples, "n_samples", 2)
         if not (isinstance(prior_std, (int, float)) and prior_std > 0):
             raise ValueError(f"`prior_std` must be > 0, got {prior_std!r}")
         self.prior_std = float(prior_std)
@@ -356,7 +363,7 @@ class BayesianPortfolioOptimizer(_PortfolioModule):
 
     def forward(self, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
                 lengths: torch.Tensor | None = None, n_samples: int | None = None) -> WeightsWithUncertainty:
-        S = self.n_samples if n_samples is None else _check_int(n_samples, "n_samples", 2)
+        S = self.n_samples if n_samples is None else check_int(n_samples, "n_samples", 2)
         p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
         h = _last(self.encoder(p)[0], mask)                                       # (B, H)
         W = self.weight_mu + F.softplus(self.weight_rho) * torch.randn((S, *self.weight_mu.shape), dtype=h.dtype, device=h.device)
@@ -388,8 +395,8 @@ class EnsemblePortfolioOptimizer(_PortfolioModule):
     def __init__(self, K: int, n_assets: int, n_members: int = 5, hidden_dim: int = 64, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None, member_factory: Callable[[], nn.Module] | None = None):
         super().__init__(K, n_assets, hidden_dim, 0, constraints)     # the members own the feature encoders
-        self.n_asset_features = _check_int(n_asset_features, "n_asset_features", 0)
-        M = _check_int(n_members, "n_members", 2)
+        self.n_asset_features = check_int(n_asset_features, "n_asset_features", 0)
+        M = check_int(n_members, "n_members", 2)
         make = member_factory or (lambda: _RecurrentMember(K, n_assets, hidden_dim, n_asset_features, self.constraints))
         self.members = nn.ModuleList([make() for _ in range(M)])
         for m in self.members:
@@ -412,7 +419,7 @@ class HierarchicalPortfolioOptimizer(_PortfolioModule):
                  macro_assignment: Sequence[int] | None = None, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
-        M = _check_int(n_macro, "n_macro", 1)
+        M = check_int(n_macro, "n_macro", 1)
         if M > K:
             raise ValueError(f"`n_macro`={M} must not exceed the number of micro regimes K={K}")
         self.n_macro = M

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import copy
 import math
+import numbers
 from typing import Sequence
 
 import numpy as np
@@ -29,20 +30,18 @@ from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from .hmm import PROB_ATOL, check_covariance, check_int, check_probabilities, check_transition_matrix
 from .vae_hmm import torch_threads
 
 # %% auto #0
-__all__ = ['PROB_ATOL', 'valid_mask', 'check_probs', 'check_transmat', 'transitions_known_at', 'forecast_regimes',
-           'persistence_forecast', 'forecast_log_score', 'ForwardTransitionPredictor', 'regime_change_labels',
-           'change_probability', 'binary_scores', 'RegimeChangeDetector', 'sample_regimes', 'run_lengths',
-           'RegimePersistenceModel', 'apply_temperature', 'regime_nll', 'reliability_table',
-           'expected_calibration_error', 'TemperatureScaling', 'estimate_regime_covariance', 'RegimeFactorModel',
-           'regime_certainty', 'confidence_based_sizing', 'stationary_distribution', 'optimize_rebalancing_frequency',
-           'optimize_leverage']
+__all__ = ['valid_mask', 'check_probs', 'check_transmat', 'transitions_known_at', 'forecast_regimes', 'persistence_forecast',
+           'forecast_log_score', 'ForwardTransitionPredictor', 'regime_change_labels', 'change_probability',
+           'binary_scores', 'RegimeChangeDetector', 'sample_regimes', 'run_lengths', 'RegimePersistenceModel',
+           'apply_temperature', 'regime_nll', 'reliability_table', 'expected_calibration_error', 'TemperatureScaling',
+           'estimate_regime_covariance', 'RegimeFactorModel', 'regime_certainty', 'confidence_based_sizing',
+           'stationary_distribution', 'optimize_rebalancing_frequency', 'optimize_leverage']
 
 # %% ../nbs/03_regimes.ipynb #c005
-PROB_ATOL = 1e-4  # tolerance on negative probabilities and on row sums
-
 def _to_numpy(x, name: str) -> np.ndarray:
     "A float64 copy of an array, tensor or pandas object, or `ValueError` naming `name`."
     if isinstance(x, torch.Tensor): x = x.detach().cpu().numpy()
@@ -71,11 +70,7 @@ def check_probs(probs, name: str = "probs", lengths=None, atol: float = PROB_ATO
     K = p.shape[-1]
     if K < 2: raise ValueError(f"`{name}` must hold K >= 2 regimes in its last axis, got K={K}")
     mask = valid_mask(p.shape[:-1], lengths)
-    v = p[mask]
-    if not np.isfinite(v).all(): raise ValueError(f"`{name}` contains NaN or inf")
-    if (v < -atol).any(): raise ValueError(f"`{name}` has negative probabilities (min {v.min():.3g})")
-    dev = np.abs(v.sum(-1) - 1.0)
-    if dev.max() > atol: raise ValueError(f"`{name}` rows must sum to 1 within {atol}; worst row sums to {1 + dev.max():.6g} (or {1 - dev.max():.6g})")
+    check_probabilities(p, name, mask, atol)
     p[~mask] = 1.0 / K
     p = np.clip(p, 0.0, None)
     return p / p.sum(-1, keepdims=True), mask
@@ -90,20 +85,15 @@ def check_transmat(transmat, K: int | None = None, name: str = "transmat", time_
     if A.ndim > 2 and time_shape is not None and A.shape[:-2] != tuple(time_shape):
         raise ValueError(f"`{name}` has one matrix per day for shape {A.shape[:-2]}, the probabilities have {tuple(time_shape)}")
     m = np.ones(A.shape[:-2], dtype=bool) if (mask is None or A.ndim == 2) else mask
-    v = A[m] if A.ndim > 2 else A[None]
-    if not np.isfinite(v).all(): raise ValueError(f"`{name}` contains NaN or inf")
-    if (v < -atol).any(): raise ValueError(f"`{name}` has negative entries (min {v.min():.3g})")
-    dev = np.abs(v.sum(-1) - 1.0)
-    if dev.max() > atol: raise ValueError(f"`{name}` rows must sum to 1 within {atol}; worst deviation {dev.max():.3g}")
+    check_transition_matrix(A, name, m, atol)
     if A.ndim > 2: A[~m] = np.eye(A.shape[-1])
     A = np.clip(A, 0.0, None)
     return A / A.sum(-1, keepdims=True)
 
 def _check_horizon(horizon, name: str = "horizon") -> int:
     "`horizon` as an int >= 1, or `ValueError` naming it."
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ValueError(f"`{name}` must be an integer >= 1, got {horizon!r}")
-    return int(horizon)
+    return check_int(horizon, name, 1)
+
 
 # %% ../nbs/03_regimes.ipynb #c008
 def transitions_known_at(model, X, U=None) -> np.ndarray:
@@ -139,14 +129,19 @@ def persistence_forecast(probs, horizon: int, lengths=None) -> np.ndarray:
     out[~mask] = np.nan
     return out
 
-def _targets(target, K: int, shape: tuple, name: str = "target") -> np.ndarray:
-    "Hard labels (..., T) or soft targets (..., T, K) as soft targets (..., T, K) (float64)."
+def _targets(target, K: int, shape: tuple, name: str = "target", mask: np.ndarray | None = None) -> np.ndarray:
+    "Hard labels (..., T) or soft targets (..., T, K) as soft targets (..., T, K) (float64); checked where `mask` is True, anything at padding."
     y = _to_numpy(target, name)
+    m = np.ones(shape, dtype=bool) if mask is None else mask
     if y.shape == shape:
-        if np.isnan(y).any(): y = np.nan_to_num(y)     # padding; masked out by the caller
-        if ((y != np.round(y)) | (y < 0) | (y >= K)).any(): raise ValueError(f"`{name}` labels must be integers in [0, {K})")
+        v = y[m]
+        if not (np.isfinite(v) & (v == np.round(v)) & (v >= 0) & (v < K)).all():
+            raise ValueError(f"`{name}` must hold integer regime labels in [0, {K}) (NaN only at padding)")
+        y = np.where(m, np.nan_to_num(y), 0)                 # padding: masked out by the caller
         return np.eye(K)[y.astype(int)]
-    if y.shape == shape + (K,): return y
+    if y.shape == shape + (K,):
+        check_probabilities(y, name, m)
+        return np.where(m[..., None], y, 1.0 / K)
     raise ValueError(f"`{name}` must be labels {shape} or probabilities {shape + (K,)}, got {y.shape}")
 
 def forecast_log_score(forecasts, target, eps: float = 1e-6, lengths=None) -> np.ndarray:
@@ -155,9 +150,10 @@ def forecast_log_score(forecasts, target, eps: float = 1e-6, lengths=None) -> np
     if f.ndim not in (3, 4): raise ValueError(f"`forecasts` must be (T, H, K) or (B, T, H, K), got {f.shape}")
     H, K = f.shape[-2:]
     mask = valid_mask(f.shape[:-2], lengths)
-    y = _targets(target, K, f.shape[:-2])
-    if not (0 < eps < 1 / K): raise ValueError(f"`eps` must be in (0, 1/K), got {eps}")
-    logf = np.log((1 - K * eps) * np.nan_to_num(f) + eps)
+    y = _targets(target, K, f.shape[:-2], mask=mask)
+    check_probabilities(f, "forecasts", mask[..., None])      # NaN only at padding: never scored as 0
+    if not (isinstance(eps, numbers.Real) and 0 < eps < 1 / K): raise ValueError(f"`eps` must be in (0, 1/K), got {eps}")
+    logf = np.log((1 - K * eps) * np.where(mask[..., None, None], f, 1.0 / K) + eps)
     T = f.shape[-3]
     out = np.full(H, np.nan)
     for h in range(1, H + 1):
@@ -217,7 +213,7 @@ class ForwardTransitionPredictor:
         if not self.learned: return self
         if target is None: raise ValueError("`target` (hindsight regimes of the training days) is required when learned=True")
         base = forecast_regimes(p, transmat, self.horizon, lengths=lengths)
-        y = _targets(target, self.n_regimes_, p.shape[:-1])
+        y = _targets(target, self.n_regimes_, p.shape[:-1], mask=mask)
         lb, ln, tg, w = self._pairs(np.nan_to_num(base), p, y, mask)
         n_val = max(int(round(self.val_fraction * len(lb))), 1)
         tr, va = slice(0, len(lb) - n_val), slice(len(lb) - n_val, len(lb))
@@ -260,7 +256,8 @@ def regime_change_labels(states, horizon: int, lengths=None) -> np.ndarray:
     "1.0 where the path leaves z_t within the next `horizon` days, 0.0 where it stays, NaN where t + horizon is past the end."
     H = _check_horizon(horizon)
     z = np.asarray(states.detach().cpu().numpy() if isinstance(states, torch.Tensor) else states)
-    if z.ndim not in (1, 2): raise ValueError(f"`states` must be (T,) or (B, T), got shape {z.shape}")
+    if not (np.issubdtype(z.dtype, np.number) or z.dtype == bool): raise ValueError(f"`states` must hold integer regime labels, got dtype {z.dtype}")
+    if z.ndim not in (1, 2) or z.shape[-1] == 0: raise ValueError(f"`states` must be a non-empty (T,) or (B, T), got shape {z.shape}")
     mask = valid_mask(z.shape, lengths)
     if not np.issubdtype(z.dtype, np.integer):
         v = z[mask].astype(float)
@@ -295,7 +292,13 @@ def _f1_threshold(y: np.ndarray, score: np.ndarray) -> float:
 
 def binary_scores(y: np.ndarray, p: np.ndarray, threshold: float, base_rate: float) -> dict:
     "Brier score and skill against `base_rate`, log loss, ROC AUC, precision and recall at `threshold`."
-    y, p = np.asarray(y, float), np.clip(np.asarray(p, float), 1e-12, 1 - 1e-12)
+    y, p = _to_numpy(y, "y"), _to_numpy(p, "p")
+    if y.ndim != 1 or len(y) == 0 or p.shape != y.shape: raise ValueError(f"`y` and `p` must be non-empty (n,) arrays of one length, got {y.shape}, {p.shape}")
+    if not np.isin(y, (0.0, 1.0)).all(): raise ValueError("`y` must hold 0/1 labels")
+    if not (np.isfinite(p).all() and (p >= 0).all() and (p <= 1).all()): raise ValueError("`p` must hold probabilities in [0, 1]")
+    for v, nm in ((threshold, "threshold"), (base_rate, "base_rate")):
+        if not (isinstance(v, numbers.Real) and np.isfinite(v) and 0 <= v <= 1): raise ValueError(f"`{nm}` must be a number in [0, 1], got {v!r}")
+    p = np.clip(p, 1e-12, 1 - 1e-12)
     pred = p >= threshold
     tp = float((pred & (y == 1)).sum())
     brier = float(np.mean((p - y) ** 2))
@@ -384,6 +387,10 @@ def run_lengths(states) -> pd.DataFrame:
     "The spells of a regime path (T,): regime, start, length, and whether the path's start or end cuts the spell."
     z = np.asarray(states)
     if z.ndim != 1 or len(z) == 0: raise ValueError(f"`states` must be a non-empty (T,) path, got shape {z.shape}")
+    if not (np.issubdtype(z.dtype, np.number) or z.dtype == bool): raise ValueError(f"`states` must hold integer regime labels, got dtype {z.dtype}")
+    if not np.issubdtype(z.dtype, np.integer):
+        zf = _to_numpy(z, "states")
+        if not (np.isfinite(zf) & (zf == np.round(zf))).all(): raise ValueError("`states` must hold integer regime labels")
     starts = np.r_[0, np.flatnonzero(np.diff(z)) + 1]
     ends = np.r_[starts[1:], len(z)]
     return pd.DataFrame({"regime": z[starts], "start": starts, "length": ends - starts,
@@ -463,7 +470,7 @@ class RegimePersistenceModel:
 # %% ../nbs/03_regimes.ipynb #c034
 def apply_temperature(probs, temperature: float, eps: float = 1e-12, lengths=None) -> np.ndarray:
     "softmax(log(probs) / temperature) along the regime axis, (..., K); NaN on padding."
-    if not (np.isscalar(temperature) and np.isfinite(temperature) and temperature > 0):
+    if not (isinstance(temperature, numbers.Real) and np.isfinite(temperature) and temperature > 0):
         raise ValueError(f"`temperature` must be a finite number > 0, got {temperature!r}")
     p, mask = check_probs(probs, lengths=lengths)
     z = np.log(np.clip(p, eps, None)) / temperature
@@ -474,15 +481,16 @@ def apply_temperature(probs, temperature: float, eps: float = 1e-12, lengths=Non
 def regime_nll(probs, target, eps: float = 1e-12, lengths=None) -> float:
     "Mean negative log-likelihood of regime `target` (labels or probabilities) under `probs`."
     p, mask = check_probs(probs, lengths=lengths)
-    y = _targets(target, p.shape[-1], p.shape[:-1])
+    y = _targets(target, p.shape[-1], p.shape[:-1], mask=mask)
     return float(-(y * np.log(np.clip(p, eps, None))).sum(-1)[mask].mean())
 
 def reliability_table(probs, labels, n_bins: int = 10, lengths=None) -> pd.DataFrame:
     "Top-regime reliability: per confidence bin, the count, mean confidence and accuracy (empty bins dropped)."
     p, mask = check_probs(probs, lengths=lengths)
-    if isinstance(n_bins, bool) or not isinstance(n_bins, (int, np.integer)) or n_bins < 1: raise ValueError(f"`n_bins` must be an integer >= 1, got {n_bins!r}")
+    n_bins = check_int(n_bins, "n_bins", 1)
     y = _to_numpy(labels, "labels")
     if y.shape != p.shape[:-1]: raise ValueError(f"`labels` must be {p.shape[:-1]}, got {y.shape}")
+    _targets(y, p.shape[-1], p.shape[:-1], "labels", mask)          # integers in [0, K) on the valid rows
     conf, hit = p.max(-1)[mask], (p.argmax(-1) == np.nan_to_num(y))[mask]
     b = np.minimum((conf * n_bins).astype(int), n_bins - 1)
     df = pd.DataFrame({"bin": b, "confidence": conf, "accuracy": hit.astype(float)}).groupby("bin").agg(
@@ -504,7 +512,7 @@ class TemperatureScaling:
     def fit(self, probs, target, lengths=None) -> "TemperatureScaling":
         "Fit the temperature on validation `probs` against `target` (hindsight labels or probabilities)."
         p, mask = check_probs(probs, lengths=lengths)
-        y = _targets(target, p.shape[-1], p.shape[:-1])[mask]
+        y = _targets(target, p.shape[-1], p.shape[:-1], mask=mask)[mask]
         logp = np.log(np.clip(p[mask], self.eps, None))
         def nll(log_tau):
             z = logp / np.exp(log_tau)
@@ -597,6 +605,7 @@ class RegimeFactorModel:
         if p.shape[-1] != self.n_regimes_: raise ValueError(f"`probs` has K={p.shape[-1]}, the model has K={self.n_regimes_}")
         Fz = _to_numpy(factors, "factors")
         if Fz.shape != p.shape[:-1] + (self.betas_.shape[-1],): raise ValueError(f"`factors` must be {p.shape[:-1] + (self.betas_.shape[-1],)}, got {Fz.shape}")
+        if not np.isfinite(Fz[mask]).all(): raise ValueError("`factors` contains NaN or inf (allowed only at padding)")
         per = self.alphas_ + np.einsum("knf,...tf->...tkn", self.betas_, np.nan_to_num(Fz))
         out = np.einsum("...tk,...tkn->...tn", p, per)
         out[~mask] = np.nan
@@ -627,10 +636,11 @@ def regime_certainty(probs, method: str = "entropy", lengths=None) -> np.ndarray
 
 def confidence_based_sizing(weights, probs, method: str = "entropy", floor: float = 0.0, lengths=None):
     "Weights scaled by floor + (1 - floor) * certainty of the regime probabilities; (N,) or (T, N) weights, (T, K) probs."
-    if not (np.isscalar(floor) and 0 <= floor <= 1): raise ValueError(f"`floor` must be in [0, 1], got {floor!r}")
+    if not (isinstance(floor, numbers.Real) and 0 <= floor <= 1): raise ValueError(f"`floor` must be in [0, 1], got {floor!r}")
     c = regime_certainty(probs, method, lengths)
     s = floor + (1.0 - floor) * c
     w = _to_numpy(weights, "weights")
+    if w.ndim == 0 or w.shape[-1] == 0: raise ValueError(f"`weights` must end in N >= 1 assets, got shape {w.shape}")
     if w.ndim == 1: w = np.broadcast_to(w, s.shape + w.shape)
     if w.shape[:-1] != s.shape: raise ValueError(f"`weights` must be (N,) or {s.shape} + (N,), got {w.shape}")
     if not np.isfinite(w[~np.isnan(s)]).all(): raise ValueError("`weights` contains NaN or inf")
@@ -660,13 +670,10 @@ def stationary_distribution(transmat) -> np.ndarray:
     pi = np.clip(pi, 0, None)
     return pi / pi.sum()
 
-def _check_psd(C: np.ndarray, name: str, tol: float = 1e-10) -> np.ndarray:
-    "Symmetric positive semi-definite (..., N, N) matrices, or `ValueError` naming `name`."
-    if C.ndim < 2 or C.shape[-1] != C.shape[-2]: raise ValueError(f"`{name}` must be (..., N, N), got {C.shape}")
-    if not np.isfinite(C).all(): raise ValueError(f"`{name}` contains NaN or inf")
-    scale = max(np.abs(C).max(), 1e-300)
-    if np.abs(C - np.swapaxes(C, -1, -2)).max() > 1e-8 * scale: raise ValueError(f"`{name}` is not symmetric")
-    if np.linalg.eigvalsh(C).min() < -tol * scale: raise ValueError(f"`{name}` is not positive semi-definite")
+def _check_psd(C, name: str) -> np.ndarray:
+    "`C` as a float64 array of symmetric positive semi-definite (..., N, N) matrices (`check_covariance`), or `ValueError` naming `name`."
+    C = _to_numpy(C, name)
+    check_covariance(C, name)
     return C
 
 def optimize_rebalancing_frequency(regime_weights, regime_means, transmat, cost_bps: float = 10.0,
@@ -682,9 +689,9 @@ def optimize_rebalancing_frequency(regime_weights, regime_means, transmat, cost_
     for x, nm in ((W, "regime_weights"), (mu, "regime_means")):
         if not np.isfinite(x).all(): raise ValueError(f"`{nm}` contains NaN or inf")
     N = W.shape[1]
-    covs = np.zeros((K, N, N)) if regime_covs is None else _check_psd(_to_numpy(regime_covs, "regime_covs"), "regime_covs")
+    covs = np.zeros((K, N, N)) if regime_covs is None else _check_psd(regime_covs, "regime_covs")
     if covs.shape != (K, N, N): raise ValueError(f"`regime_covs` must be ({K}, {N}, {N}), got {covs.shape}")
-    if not (np.isscalar(cost_bps) and np.isfinite(cost_bps) and cost_bps >= 0): raise ValueError(f"`cost_bps` must be >= 0, got {cost_bps!r}")
+    if not (isinstance(cost_bps, numbers.Real) and np.isfinite(cost_bps) and cost_bps >= 0): raise ValueError(f"`cost_bps` must be >= 0, got {cost_bps!r}")
     cands = sorted({_check_horizon(n, "candidates") for n in candidates})
     pi, c = stationary_distribution(A), cost_bps * 1e-4
     payoff = W @ mu.T                                            # payoff[j, k] = W_j . mu_k
@@ -712,19 +719,22 @@ def optimize_rebalancing_frequency(regime_weights, regime_means, transmat, cost_
 def optimize_leverage(weights, probs, regime_covs, target_vol: float = 0.10, max_leverage: float = 2.0,
                       regime_means=None, transmat=None, periods_per_year: int = 252, lengths=None):
     "Leverage (..., T) on `weights` that targets the annual `target_vol` under the regime-mixture covariance, gross exposure <= max_leverage."
-    if not (np.isscalar(max_leverage) and np.isfinite(max_leverage) and max_leverage > 0):
+    if not (isinstance(max_leverage, numbers.Real) and np.isfinite(max_leverage) and max_leverage > 0):
         raise ValueError(f"`max_leverage` must be a finite number > 0, got {max_leverage!r}")
-    if not (np.isscalar(target_vol) and np.isfinite(target_vol) and target_vol > 0):
+    if not (isinstance(target_vol, numbers.Real) and np.isfinite(target_vol) and target_vol > 0):
         raise ValueError(f"`target_vol` must be a finite number > 0, got {target_vol!r}")
+    if isinstance(periods_per_year, bool) or not (isinstance(periods_per_year, numbers.Real) and np.isfinite(periods_per_year) and periods_per_year > 0):
+        raise ValueError(f"`periods_per_year` must be a finite number > 0, got {periods_per_year!r}")
     p, mask = check_probs(probs, lengths=lengths)
     K = p.shape[-1]
     q = p if transmat is None else forecast_regimes(p, transmat, 1, lengths=lengths)[..., 0, :]
     q = np.where(mask[..., None], np.nan_to_num(q), 1.0 / K)
-    C = _check_psd(_to_numpy(regime_covs, "regime_covs"), "regime_covs")
+    C = _check_psd(regime_covs, "regime_covs")
     if C.ndim != 3 or C.shape[0] != K: raise ValueError(f"`regime_covs` must be (K={K}, N, N), got {C.shape}")
     N = C.shape[-1]
     mu = np.zeros((K, N)) if regime_means is None else _to_numpy(regime_means, "regime_means")
     if mu.shape != (K, N): raise ValueError(f"`regime_means` must be ({K}, {N}), got {mu.shape}")
+    if not np.isfinite(mu).all(): raise ValueError("`regime_means` contains NaN or inf")
     w = _to_numpy(weights, "weights")
     if w.ndim == 1: w = np.broadcast_to(w, p.shape[:-1] + w.shape)
     if w.shape != p.shape[:-1] + (N,): raise ValueError(f"`weights` must be ({N},) or {p.shape[:-1] + (N,)}, got {w.shape}")

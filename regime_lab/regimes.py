@@ -101,7 +101,10 @@ def transitions_known_at(model, X, U=None) -> np.ndarray:
     if getattr(model, "model_", None) is None: raise ValueError("`model` is not fitted: call `fit(X)` first")
     if model.model_.prior.stationary: return model.transition_matrices()
     if model.inputs == "lagged":
-        if isinstance(X, pd.DataFrame): X_ext = pd.concat([X, X.iloc[-1:]])
+        if isinstance(X, pd.DataFrame):            # a placeholder day after the last: its values are never read
+            last = X.iloc[-1:].copy()
+            last.index = last.index + (pd.Timedelta(days=1) if isinstance(X.index, pd.DatetimeIndex) else 1)
+            X_ext = pd.concat([X, last])
         else:
             Xa = _to_numpy(X, "X"); X_ext = np.concatenate([Xa, Xa[-1:]])
         return model.transition_matrices(X_ext)[1:]
@@ -484,8 +487,8 @@ def regime_nll(probs, target, eps: float = 1e-12, lengths=None) -> float:
     y = _targets(target, p.shape[-1], p.shape[:-1], mask=mask)
     return float(-(y * np.log(np.clip(p, eps, None))).sum(-1)[mask].mean())
 
-def reliability_table(probs, labels, n_bins: int = 10, lengths=None) -> pd.DataFrame:
-    "Top-regime reliability: per confidence bin, the count, mean confidence and accuracy (empty bins dropped)."
+def _reliability_bins(probs, labels, n_bins: int = 10, lengths=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    "Per top-regime confidence bin: the number of days, the sum of confidences and the number of correct top regimes."
     p, mask = check_probs(probs, lengths=lengths)
     n_bins = check_int(n_bins, "n_bins", 1)
     y = _to_numpy(labels, "labels")
@@ -493,15 +496,22 @@ def reliability_table(probs, labels, n_bins: int = 10, lengths=None) -> pd.DataF
     _targets(y, p.shape[-1], p.shape[:-1], "labels", mask)          # integers in [0, K) on the valid rows
     conf, hit = p.max(-1)[mask], (p.argmax(-1) == np.nan_to_num(y))[mask]
     b = np.minimum((conf * n_bins).astype(int), n_bins - 1)
-    df = pd.DataFrame({"bin": b, "confidence": conf, "accuracy": hit.astype(float)}).groupby("bin").agg(
-        count=("confidence", "size"), confidence=("confidence", "mean"), accuracy=("accuracy", "mean"))
-    df["lower"], df["upper"] = df.index / n_bins, (df.index + 1) / n_bins
+    return (np.bincount(b, minlength=n_bins), np.bincount(b, conf, minlength=n_bins),
+            np.bincount(b, hit.astype(float), minlength=n_bins))
+
+def reliability_table(probs, labels, n_bins: int = 10, lengths=None) -> pd.DataFrame:
+    "Top-regime reliability: per confidence bin, the count, mean confidence and accuracy (empty bins dropped)."
+    count, conf, hit = _reliability_bins(probs, labels, n_bins, lengths)
+    keep = np.flatnonzero(count)
+    df = pd.DataFrame({"count": count[keep], "confidence": conf[keep] / count[keep], "accuracy": hit[keep] / count[keep]},
+                      index=pd.Index(keep, name="bin"))
+    df["lower"], df["upper"] = df.index / len(count), (df.index + 1) / len(count)
     return df
 
 def expected_calibration_error(probs, labels, n_bins: int = 10, lengths=None) -> float:
     "Top-regime expected calibration error: sum over confidence bins of n_b / n * |accuracy_b - confidence_b|."
-    df = reliability_table(probs, labels, n_bins, lengths)
-    return float((df["count"] * (df["accuracy"] - df["confidence"]).abs()).sum() / df["count"].sum())
+    count, conf, hit = _reliability_bins(probs, labels, n_bins, lengths)   # n_b |acc_b - conf_b| = |hits_b - sum conf_b|
+    return float(np.abs(hit - conf).sum() / count.sum())
 
 class TemperatureScaling:
     "Calibrate regime probabilities by one temperature fitted on validation data (minimum NLL)."

@@ -36,7 +36,7 @@ __all__ = ['REPORT_PACKAGES', 'KERNEL_NAME', 'package_versions', 'git_commit', '
 
 # %% ../nbs/09_report.ipynb #c005
 REPORT_PACKAGES = ("regime-lab", "torch", "numpy", "pandas", "scikit-learn", "skfolio", "arch",
-                   "matplotlib", "seaborn", "papermill", "nbdev")
+                   "matplotlib", "seaborn", "papermill", "nbdev", "scipy", "hmmlearn", "jumpmodels")
 
 def package_versions(names=REPORT_PACKAGES) -> dict[str, str | None]:
     "Installed version of each distribution in `names` (None when absent)."

@@ -570,11 +570,11 @@ def _as_2d_frame(X, name: str, columns=None) -> pd.DataFrame:
 
 class RegimeModel:
     "An hmmlearn-style estimator around the exact VAE-HMM: fit, predict_proba (filtered/smoothed), predict, score, sample."
-    def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = "lagged",
-                 context: bool = True, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
+    def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = None,
+                 context: bool = False, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1,
-                 emission: str = "gaussian", persistence: float = 0.0):
+                 emission: str = "garch_t", persistence: float = 0.0):
         if n_regimes < 2: raise ValueError(f"`n_regimes` must be >= 2, got {n_regimes}")
         if elbo not in ("exact", "mean_field"): raise ValueError(f"`elbo` must be 'exact' or 'mean_field', got {elbo!r}")
         if inputs not in (None, "lagged", "given"): raise ValueError(f"`inputs` must be None, 'lagged' or 'given', got {inputs!r}")

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 
 from .hmm import forward_filter, expected_durations as _expected_durations
 from .regimes import stationary_distribution
+from .vae_hmm import DivergenceGuard, check_learning_rate
 
 # %% auto #0
 __all__ = ['bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths', 'simulate_gbm',
@@ -229,8 +230,8 @@ class RegimeSwitchingParams:
         if getattr(model, "model_", None) is None: raise ValueError("`model` must be a fitted RegimeModel")
         if getattr(model, "emission", "gaussian") != "gaussian":
             raise ValueError("`model` must have Gaussian emissions (emission='gaussian'): a GARCH regime has no single volatility")
-        if len(model.feature_names_) != 1:
-            raise ValueError(f"`model` must be fitted on one column of log returns, got {model.feature_names_}")
+        if model.n_features_in_ != 1:
+            raise ValueError(f"`model` must be fitted on one column of log returns, got {list(model.feature_names_in_)}")
         if model.context: raise ValueError("`model` has context=True: its regime variances are conditional, not volatilities")
         if model.inputs == "given": raise ValueError("`model` has inputs='given': the simulator cannot know those inputs")
         m = model.means_[:, 0] / units
@@ -687,12 +688,14 @@ def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_da
                        alpha: float = 0.95, risk_aversion: float = 1.0, cost_weight: float | None = None, kind: str = "call",
                        batch_size: int = 2048, val_fraction: float = 0.2, patience: int = 10, clip_norm: float = 5.0,
                        seed: int = 0, progress: bool = True) -> dict:
-    "Train `hedger` on paths against a short option by Adam on a hedging risk; early stopping on held-out paths."
+    """Train `hedger` on paths against a short option by Adam on a hedging risk; early stopping on held-out paths.
+    A non-finite loss or parameter (or the hedger's numbers going bad) stops training with `FloatingPointError`
+    naming the epoch and step and suggesting a smaller `lr`; the hedger keeps the parameters of its last finite step."""
     spot = _check_spot(spot_data)
     probs, A = filtered_regimes(vae_hmm, spot)
     B = spot.shape[0]
     if int(num_epochs) != num_epochs or num_epochs < 1: raise ValueError(f"`num_epochs` must be a positive integer, got {num_epochs}")
-    if not lr > 0: raise ValueError(f"`lr` must be > 0, got {lr}")
+    lr = check_learning_rate(lr)
     if not 0 < val_fraction < 1: raise ValueError(f"`val_fraction` must lie in (0, 1), got {val_fraction}")
     n_val = max(2, int(round(val_fraction * B))); n_tr = B - n_val
     if n_tr < 2: raise ValueError(f"`spot_data` has {B} paths: too few to hold out {n_val}")
@@ -714,7 +717,14 @@ def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_da
 
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(params, lr=lr)
-    best = val_loss()
+    best = val_loss()                                  # argument errors surface here, before any step
+    guard = DivergenceGuard(params, lr)
+    def checked(fn, where: str):
+        "fn(), or a stop through `guard`: the same call ran on finite paths before training, so an error now is divergence."
+        try: out = fn()
+        except ValueError as e: guard.fail(f"the hedger's numbers went bad at {where}", e)
+        guard.loss(torch.as_tensor(out), where)
+        return out
     hist = {"epoch": [], "train_loss": [], "val_loss": [], "initial_val_loss": best, "best_epoch": -1}
     best_state, bad = copy.deepcopy(hedger.state_dict()), 0
     bar = tqdm(range(int(num_epochs)), disable=not progress, desc=f"train {type(hedger).__name__}", leave=False)
@@ -722,17 +732,15 @@ def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_da
         hedger.train()
         perm = torch.randperm(n_tr, generator=g).to(spot.device)
         tot, nb = 0.0, 0
-        for i in range(0, n_tr, batch_size):
+        for step, i in enumerate(range(0, n_tr, batch_size)):
             idx = perm[i:i + batch_size]
             if len(idx) < 2: continue
-            loss = loss_on(idx)
-            if not torch.isfinite(loss):
-                hedger.load_state_dict(best_state)
-                raise FloatingPointError(f"non-finite training loss at epoch {epoch}; the hedger keeps its best weights")
+            where = f"epoch {epoch}, step {step}"
+            loss = checked(lambda: loss_on(idx), where)
             opt.zero_grad(); loss.backward()
             nn.utils.clip_grad_norm_(params, clip_norm)
-            opt.step(); tot += float(loss); nb += 1
-        v = val_loss()
+            opt.step(); guard.step(where); tot += float(loss); nb += 1
+        v = checked(val_loss, f"epoch {epoch} (validation)")
         hist["epoch"].append(epoch); hist["train_loss"].append(tot / max(nb, 1)); hist["val_loss"].append(v)
         bar.set_postfix(train=f"{tot / max(nb, 1):.4f}", val=f"{v:.4f}")
         if v < best - 1e-6: best, best_state, bad, hist["best_epoch"] = v, copy.deepcopy(hedger.state_dict()), 0, epoch

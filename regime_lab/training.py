@@ -30,10 +30,10 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
 from .backtest import BacktestResult, backtest
-from .data import collate_fn
+from .data import check_feature_names, check_int as _check_int, check_time_index, collate_fn
 from .losses import _time_mask, sharpe_loss
 from .portfolio import EnsemblePortfolioOptimizer, WeightsWithUncertainty
-from .vae_hmm import VAE_HMM, RegimeModel, lagged_inputs
+from .vae_hmm import VAE_HMM, DivergenceGuard, RegimeModel, check_learning_rate, lagged_inputs
 
 # %% auto #0
 __all__ = ['LossFn', 'DecisionBatch', 'collate_decisions', 'DecisionWindows', 'batch_regime_probs', 'returns_ahead',
@@ -50,17 +50,12 @@ class DecisionBatch(NamedTuple):
     lengths: torch.Tensor  # (B,) long: valid steps; step lengths-1 is the decision row
     rows: torch.Tensor     # (B,) long: the decision row t of each window in the full sequence
 
-def _check_int(value, name: str, minimum: int) -> int:
-    "`value` as an int >= `minimum`, or `ValueError` naming `name`."
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
 def _channels_first(a, name: str) -> torch.Tensor:
     "A finite float32 `(C, T)` CPU tensor from a `(C, T)` array/tensor or a `(T, C)` DataFrame."
     if isinstance(a, pd.Series):
         a = a.to_frame()
     if isinstance(a, pd.DataFrame):
+        check_time_index(a, name)
         a = a.to_numpy(dtype=np.float64).T
     t = torch.as_tensor(np.asarray(a, dtype=np.float32) if not torch.is_tensor(a) else a).to(torch.float32).cpu()
     if t.ndim != 2:
@@ -77,8 +72,12 @@ def collate_decisions(batch: list[tuple[torch.Tensor, torch.Tensor, int]]) -> De
     return DecisionBatch(x, u, lengths, torch.tensor([int(b[2]) for b in batch], dtype=torch.long))
 
 class DecisionWindows(Dataset):
-    "For each decision row t, the trailing window `[t-L+1, t]` of `inputs (C, T)` (and `u (U, T)`); shorter near the start."
+    """For each decision row t, the trailing window `[t-L+1, t]` of `inputs (C, T)` (and `u (U, T)`); shorter near the start.
+    A (T, C) DataFrame must be in time order (strictly increasing index); its columns are kept as `feature_names_in_`
+    (None for arrays) so that a trainer can check them against a regime model's."""
     def __init__(self, inputs, rows: Sequence[int], lookback: int, u=None):
+        self.feature_names_in_ = (np.asarray([str(c) for c in inputs.columns], dtype=object)
+                                  if isinstance(inputs, pd.DataFrame) else None)
         self.x = _channels_first(inputs, "inputs")
         T = self.x.shape[1]
         self.u = torch.zeros(0, T) if u is None else _channels_first(u, "u")
@@ -118,7 +117,7 @@ def batch_regime_probs(vae_hmm: RegimeModel | VAE_HMM | None, x: torch.Tensor, u
     if isinstance(vae_hmm, RegimeModel):
         if vae_hmm.model_ is None:
             raise ValueError("`vae_hmm` is not fitted: call its `fit(X)` first")
-        C = len(vae_hmm.feature_names_)
+        C = vae_hmm.n_features_in_
         if x.shape[1] != C:
             raise ValueError(f"`x` has {x.shape[1]} channels, the regime model was fitted on {C}")
         sc = lambda s: torch.tensor(s.to_numpy(dtype=np.float64), dtype=x.dtype, device=x.device)[:, None]
@@ -166,8 +165,9 @@ def _device_of(model: nn.Module) -> torch.device:
     return p.device if p is not None else torch.device("cpu")
 
 def _returns_tensor(returns_data, device, name: str = "returns_data") -> torch.Tensor:
-    "`(T, N)` float32 tensor of finite daily simple returns on `device`."
+    "`(T, N)` float32 tensor of finite daily simple returns on `device`; a DataFrame's rows must be in time order."
     if isinstance(returns_data, pd.DataFrame):
+        check_time_index(returns_data, name)
         returns_data = returns_data.to_numpy(dtype=np.float64)
     r = torch.as_tensor(np.asarray(returns_data, dtype=np.float32) if not torch.is_tensor(returns_data) else returns_data)
     if r.ndim != 2:
@@ -175,6 +175,12 @@ def _returns_tensor(returns_data, device, name: str = "returns_data") -> torch.T
     if not torch.isfinite(r).all():
         raise ValueError(f"`{name}` contains NaN or inf")
     return r.to(device=device, dtype=torch.float32)
+
+def _asset_names(returns_data, n_assets: int) -> tuple[np.ndarray | None, int]:
+    "(`feature_names_in_`, `n_features_in_`) of the assets: a DataFrame's columns as str, None for arrays."
+    names = (np.asarray([str(c) for c in returns_data.columns], dtype=object)
+             if isinstance(returns_data, pd.DataFrame) else None)
+    return names, int(n_assets)
 
 def _features_tensor(asset_features, T: int, device) -> torch.Tensor | None:
     "`(T, N, F)` float32 asset features on `device`, or None."
@@ -203,6 +209,13 @@ def _batch_inputs(batch, vae_hmm, returns, features, horizon, device):
 def _forward(model: nn.Module, p, f, lengths) -> torch.Tensor:
     "Weights `(B, N)` of `model` on a window batch."
     return _weights(model(p, f, lengths) if f is not None else model(p, lengths=lengths))
+
+def _guarded_forward(model: nn.Module, p, f, lengths, guard: DivergenceGuard, where: str) -> torch.Tensor:
+    "`_forward`, stopping through `guard` when the weights are not finite (the parameters have diverged)."
+    w = _forward(model, p, f, lengths)
+    if not bool(torch.isfinite(w).all()):
+        guard.fail(f"non-finite portfolio weights at {where}")
+    return w
 
 @torch.no_grad()
 def evaluate_portfolio_loss(model: nn.Module, vae_hmm, dataloader: Iterable, returns_data, loss_fn: LossFn = sharpe_loss,
@@ -266,27 +279,31 @@ def _train_one(model, vae_hmm, dataloader, returns, features, num_epochs, lr, us
         kl_weight = 1.0 / n_data                      # the ELBO's per-sample weighting of KL(q || prior)
     hist = {"epoch": [], "train_loss": [], "val_loss": [], "lr": [], "grad_norm": [], "adversarial_gap": []}
     best, best_state, bad, best_epoch, stopped = math.inf, copy.deepcopy(model.state_dict()), 0, None, False
+    guard = DivergenceGuard(model.parameters(), lr)
     for epoch in tqdm(range(num_epochs), disable=not progress, desc=desc, leave=False):
         if hasattr(getattr(dataloader, "dataset", None), "set_epoch"):
             dataloader.dataset.set_epoch(epoch)
         model.train()
         tot, n, gn, gap = 0.0, 0, 0.0, 0.0
-        for batch in dataloader:
+        for step, batch in enumerate(dataloader):
+            where = f"epoch {epoch}, step {step}"
             p, f, lengths, r = _batch_inputs(batch, vae_hmm, returns, features, horizon, device)
-            loss = loss_fn(_forward(model, p, f, lengths), r)
+            loss = loss_fn(_guarded_forward(model, p, f, lengths, guard, where), r)
             if use_adversarial:
                 p_adv = adversarial_regime_probs(model, loss_fn, p, r, lengths, f, epsilon)
-                loss_adv = loss_fn(_forward(model, p_adv, f, lengths), r)
+                loss_adv = loss_fn(_guarded_forward(model, p_adv, f, lengths, guard, where), r)
                 gap += float((loss_adv - loss).detach())
                 loss = (1 - adversarial_weight) * loss + adversarial_weight * loss_adv
             total = loss + kl_weight * model.kl_divergence() if has_kl else loss
-            if not torch.isfinite(total):
-                model.load_state_dict(best_state)
-                raise FloatingPointError(f"non-finite training loss at epoch {epoch}; the model keeps its last good weights")
+            guard.loss(total, where)
             opt.zero_grad()
             total.backward()
-            gn = max(gn, float(nn.utils.clip_grad_norm_(model.parameters(), clip_norm)))
+            g_norm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+            if not torch.isfinite(g_norm):
+                guard.fail(f"non-finite gradient at {where}")
+            gn = max(gn, float(g_norm))
             opt.step()
+            guard.step(where)
             tot += float(loss.detach()); n += 1
         if n == 0:
             raise ValueError("`dataloader` yielded no batches")
@@ -295,6 +312,8 @@ def _train_one(model, vae_hmm, dataloader, returns, features, num_epochs, lr, us
             sched.step()
         val = (evaluate_portfolio_loss(model, vae_hmm, val_loader, returns, loss_fn, horizon, features, seed)
                if val_loader is not None else math.nan)
+        if val_loader is not None and not math.isfinite(val):
+            guard.fail(f"non-finite validation loss at epoch {epoch}")
         for k, v in (("epoch", epoch), ("train_loss", tot / n), ("val_loss", val), ("grad_norm", gn),
                      ("adversarial_gap", gap / n if use_adversarial else math.nan)):
             hist[k].append(v)
@@ -321,19 +340,28 @@ def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | 
                              weight_decay: float = 0.0, adversarial_epsilon: float = 0.5, adversarial_weight: float = 0.5,
                              n_members: int = 3, kl_weight: float | None = None, seed: int = 0,
                              progress: bool = True) -> nn.Module:
-    "Train a portfolio optimiser on the returns after each decision window, from a frozen regime model's filtered probabilities."
+    """Train a portfolio optimiser on the returns after each decision window, from a frozen regime model's filtered probabilities.
+    `returns_data` (T, N): rows in time order (a DataFrame's index strictly increasing); a DataFrame's columns are kept
+    on the trained model as `feature_names_in_` (the assets) and `n_features_in_`. With a fitted `RegimeModel`, windows
+    cut from a DataFrame (`DecisionWindows`) must carry the regime model's columns, by name. A non-finite loss, weight,
+    gradient or parameter stops training with `FloatingPointError` (epoch, step, a smaller `lr` to try), the model
+    keeping the parameters of its last finite step."""
     if not isinstance(portfolio_model, nn.Module):
         raise ValueError(f"`portfolio_model` must be a torch.nn.Module, got {type(portfolio_model).__name__}")
     _check_int(num_epochs, "num_epochs", 1)
     _check_int(patience, "patience", 1)
-    if not (isinstance(lr, (int, float)) and lr > 0):
-        raise ValueError(f"`lr` must be > 0, got {lr!r}")
+    lr = check_learning_rate(lr)
     if not (isinstance(clip_norm, (int, float)) and clip_norm > 0):
         raise ValueError(f"`clip_norm` must be > 0, got {clip_norm!r}")
     if not 0.0 <= adversarial_weight <= 1.0:
         raise ValueError(f"`adversarial_weight` must lie in [0, 1], got {adversarial_weight!r}")
     if isinstance(vae_hmm, nn.Module):
         vae_hmm.eval()
+    if isinstance(vae_hmm, RegimeModel) and vae_hmm.model_ is not None:
+        for nm, loader in (("dataloader", dataloader), ("val_loader", val_loader)):
+            names = getattr(getattr(loader, "dataset", None), "feature_names_in_", None)
+            if names is not None:
+                check_feature_names(pd.DataFrame(columns=names), vae_hmm.feature_names_in_, f"{nm}.dataset inputs")
     device = _device_of(portfolio_model)
     returns = _returns_tensor(returns_data, device)
     features = _features_tensor(asset_features, returns.shape[0], device)
@@ -342,8 +370,10 @@ def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | 
                 val_loader=val_loader, patience=patience, min_delta=min_delta, clip_norm=clip_norm,
                 weight_decay=weight_decay, epsilon=adversarial_epsilon, adversarial_weight=adversarial_weight,
                 kl_weight=kl_weight, progress=progress)
+    assets = _asset_names(returns_data, returns.shape[1])
     if not use_ensemble:
         portfolio_model.history_ = _train_one(portfolio_model, seed=seed, desc="train", **args)
+        portfolio_model.feature_names_in_, portfolio_model.n_features_in_ = assets
         return portfolio_model
     M = _check_int(n_members, "n_members", 2)
     K, N = getattr(portfolio_model, "K", None), getattr(portfolio_model, "n_assets", None)
@@ -355,6 +385,7 @@ def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | 
                                      constraints=getattr(portfolio_model, "constraints", None),
                                      member_factory=iter(members).__next__).eval()
     ens.history_ = {"members": hists}
+    ens.feature_names_in_, ens.n_features_in_ = assets
     return ens
 
 # %% ../nbs/06_training.ipynb #c026
@@ -419,6 +450,7 @@ class MetaPortfolioOptimizer:
         if not tasks:
             raise ValueError("`tasks` is empty")
         self.model.train()
+        guard = DivergenceGuard(self.model.parameters(), self.outer_lr, "outer_lr")
         self.meta_opt.zero_grad()
         total = 0.0
         # second order differentiates through the inner gradients; the math attention kernel has that derivative
@@ -433,7 +465,9 @@ class MetaPortfolioOptimizer:
         _clear_tensor_caches(self.model)
         if self.clip_norm is not None:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
+        guard.loss(torch.tensor(total), f"meta_update (query loss after inner steps with `inner_lr`={self.inner_lr:g})")
         self.meta_opt.step()
+        guard.step("meta_update")
         return total
 
 # %% ../nbs/06_training.ipynb #c035
@@ -446,8 +480,7 @@ class OnlinePortfolioOptimizer:
             raise ValueError(f"`model` must be a torch.nn.Module, got {type(model).__name__}")
         if not 0.0 <= ema_decay < 1.0:
             raise ValueError(f"`ema_decay` must lie in [0, 1), got {ema_decay!r}")
-        if not (isinstance(lr, (int, float)) and lr > 0):
-            raise ValueError(f"`lr` must be > 0, got {lr!r}")
+        check_learning_rate(lr)
         self.model, self.loss_fn, self.lr, self.ema_decay, self.clip_norm = model, loss_fn, float(lr), float(ema_decay), clip_norm
         self.lookback = _check_int(lookback, "lookback", 1)
         self.buffer_size = _check_int(buffer_size, "buffer_size", 2)
@@ -491,23 +524,38 @@ class OnlinePortfolioOptimizer:
         L = int(lengths.max())
         p = torch.stack([torch.cat([w, w.new_full((L - len(w), w.shape[1]), 1.0 / w.shape[1])]) for w in wins])
         r = torch.stack([b[1] for b in self.buffer])
+        guard = DivergenceGuard(self.model.parameters(), self.lr)          # a diverging step is undone and reported
+        where = f"online update {self.n_updates + 1} (row {self.buffer[-1][2]})"
         self.model.train()
-        w = _weights(self.model(p, lengths=lengths))                       # (B, N): one decision per buffered day
+        w = _guarded_forward(self.model, p, None, lengths, guard, where)  # (B, N): one decision per buffered day
         loss = self.loss_fn(w[None], r[None])                              # those days as one series (1, B, N)
+        guard.loss(loss, where)
         self.opt.zero_grad()
         loss.backward()
         if self.clip_norm is not None:
             nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
         self.opt.step()
+        guard.step(where)
         self.ema.update_parameters(self.model)
         self.n_updates += 1
         self.last_loss = float(loss.detach())
         return self.last_loss
 
     def run(self, regime_probs, returns: pd.DataFrame, start: int | None = None) -> pd.DataFrame:
-        "Walk through the days from row `start`: learn from yesterday's decision and today's return, then decide for tomorrow."
+        """Walk through the days from row `start`: learn from yesterday's decision and today's return, then decide for tomorrow.
+        `returns` is a DataFrame whose index is strictly increasing in time; a `regime_probs` DataFrame must be on the same
+        dates. The asset columns are matched by name against those the model was trained on (`feature_names_in_` of the
+        model, or of this optimiser's first run)."""
         if not isinstance(returns, pd.DataFrame):
             raise ValueError("`returns` must be a DataFrame (dates x assets) of daily simple returns")
+        check_time_index(returns, "returns")
+        if isinstance(regime_probs, pd.DataFrame) and not regime_probs.index.equals(returns.index):
+            raise ValueError("`regime_probs` must be on the dates of `returns` (the same index): align them first")
+        expected = getattr(self, "feature_names_in_", None)
+        expected = getattr(self.model, "feature_names_in_", None) if expected is None else expected
+        if expected is not None:
+            check_feature_names(returns, expected, "returns")
+        self.feature_names_in_, self.n_features_in_ = _asset_names(returns, returns.shape[1])
         P = regime_probs.to_numpy(dtype=np.float64) if isinstance(regime_probs, pd.DataFrame) else np.asarray(regime_probs, dtype=np.float64)
         if P.ndim != 2 or len(P) != len(returns):
             raise ValueError(f"`regime_probs` must be (T={len(returns)}, K), got shape {P.shape}")
@@ -569,6 +617,7 @@ class WalkForwardTrainer:
         self.regime_model = regime_model
         self.regime_refit = None if regime_refit is None else _check_int(regime_refit, "regime_refit", 1)
         self.regime_fit_window = None if regime_fit_window is None else _check_int(regime_fit_window, "regime_fit_window", 10)
+        check_learning_rate(lr)
         self.lr, self.use_adversarial, self.cost_bps, self.risk_free = lr, use_adversarial, cost_bps, risk_free
         self.seed, self.progress = int(seed), progress
 
@@ -579,6 +628,7 @@ class WalkForwardTrainer:
         R = data["returns"]
         if not isinstance(R, pd.DataFrame) or not isinstance(R.index, pd.DatetimeIndex):
             raise ValueError("`data['returns']` must be a DataFrame of daily simple returns with a DatetimeIndex")
+        check_time_index(R, "data['returns']")
         if not np.isfinite(R.to_numpy(dtype=np.float64)).all():
             raise ValueError("`data['returns']` contains NaN or inf")
         X = P = None

@@ -12,11 +12,14 @@ Docs: https://regime-lab.github.io/regime_lab/vae_hmm.html.md"""
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import io
 import math
 import os
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Iterable
 
@@ -28,14 +31,14 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 import regime_lab
-from .data import FeatureScaler
+from .data import FeatureScaler, check_feature_names, check_int, check_time_index
 from .hmm import forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood, expected_durations
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'mvn_log_prob_tril', 'Decoder',
-           'GarchDecoder', 'VAE_HMM', 'persistence_log_prior', 'default_device', 'torch_threads', 'train_model',
-           'evaluate_loss', 'save_checkpoint', 'load_checkpoint', 'permute_states', 'gaussian_log_b',
-           'fit_gaussian_hmm_em', 'RegimeModel']
+           'GarchDecoder', 'VAE_HMM', 'check_learning_rate', 'DivergenceGuard', 'persistence_log_prior',
+           'default_device', 'torch_threads', 'train_model', 'evaluate_loss', 'save_checkpoint', 'load_checkpoint',
+           'permute_states', 'gaussian_log_b', 'fit_gaussian_hmm_em', 'RegimeModel']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
 class CausalConv1d(nn.Conv1d):
@@ -296,17 +299,28 @@ class VAE_HMM(nn.Module):
         else:
             self.decoder = GarchDecoder(K, input_dim, covariance, input_dim if context else 0, student=emission == "garch_t")
 
+    def _as_input(self, t: torch.Tensor, name: str) -> torch.Tensor:
+        "`t` (B, channels, T) in the model's dtype: float64 (or integer) tensors are converted, anything else is refused."
+        if not torch.is_tensor(t) or t.ndim != 3 or t.is_complex() or t.dtype == torch.bool:
+            raise ValueError(f"`{name}` must be a real tensor (B, channels, T), got {getattr(t, 'shape', type(t).__name__)}")
+        if name == "x" and t.shape[1] != self.config["input_dim"]:
+            raise ValueError(f"`x` has {t.shape[1]} channels, the model has input_dim={self.config['input_dim']}")
+        dtype = next(self.decoder.parameters()).dtype
+        return t if t.dtype == dtype else t.to(dtype)
+
     def _context(self, x: torch.Tensor) -> torch.Tensor | None:
         return lagged_inputs(x) if self.config["context"] else None
 
     def hmm_params(self, x: torch.Tensor, u: torch.Tensor | None = None):
-        "(log_pi, log_A, log_b (B, T, K)) of the generative model for x (B, C, T), u (B, U, T)."
+        "(log_pi, log_A, log_b (B, T, K)) of the generative model for x (B, C, T), u (B, U, T) (converted to the model's dtype)."
+        x, u = self._as_input(x, "x"), (None if u is None else self._as_input(u, "u"))
         log_pi, log_A = self.prior(u)
         return log_pi, log_A, self.decoder.log_prob_states(x, self._context(x))
 
     def compute_loss(self, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
                      beta: float = 1.0) -> tuple[torch.Tensor, dict[str, float]]:
         "Training loss (minimise) and its terms for a padded batch; `beta` weights prior+entropy (mean-field only)."
+        x = self._as_input(x, "x")
         B, C, T = x.shape
         if lengths is None: lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
         mask = (torch.arange(T, device=x.device)[None] < lengths[:, None]).to(x.dtype)   # (B, T)
@@ -347,12 +361,51 @@ class VAE_HMM(nn.Module):
         "Regime probabilities (B, K, T): 'filtered' p(z_t|x_{<=t}), 'smoothed' p(z_t|x_{1:T}), or the 'encoder' q."
         if mode == "encoder":
             if self.encoder is None: raise ValueError("`mode='encoder'` needs elbo='mean_field'")
-            return F.softmax(self.encoder(x), dim=1)
+            return F.softmax(self.encoder(self._as_input(x, "x")), dim=1)
         params = self.hmm_params(x, u)
         if mode == "filtered": lp = forward_filter(*params, lengths)
         elif mode == "smoothed": lp = forward_backward(*params, lengths)[0]
         else: raise ValueError(f"`mode` must be 'filtered', 'smoothed' or 'encoder', got {mode!r}")
         return lp.exp().transpose(1, 2)
+
+# %% ../nbs/02_vae_hmm.ipynb #v13a11
+def check_learning_rate(lr, name: str = "lr") -> float:
+    "`lr` as a float, or `ValueError` naming `name` unless it is a finite number > 0."
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"`{name}` must be a finite number > 0, got {lr!r}")
+    return float(lr)
+
+class DivergenceGuard:
+    """Divergence is an error, not a state. Call `loss(value, where)` before each backward pass and `step(where)` after
+    each optimiser step: at the first non-finite loss or parameter the parameters go back to those of the last finite
+    step (or to `restore()` when given) and `FloatingPointError` says where it happened and what to try."""
+    def __init__(self, params: Iterable[torch.Tensor], lr: float, name: str = "lr", restore=None):
+        self.params, self.lr, self.name, self.restore = list(params), lr, name, restore
+        with torch.no_grad():
+            self.saved = None if restore is not None else [p.detach().clone() for p in self.params]
+
+    def loss(self, value: torch.Tensor, where: str, cause: Exception | None = None) -> None:
+        "Stop unless the training loss `value` is finite."
+        if not bool(torch.isfinite(value).all()):
+            self.fail(f"non-finite training loss at {where}", cause)
+
+    @torch.no_grad()
+    def step(self, where: str) -> None:
+        "Stop unless every parameter is finite after the optimiser step; else remember them as the last finite ones."
+        if not bool(torch.stack([torch.isfinite(p).all() for p in self.params]).all()):
+            self.fail(f"non-finite parameters after the optimiser step at {where}")
+        if self.saved is not None:
+            for s, p in zip(self.saved, self.params): s.copy_(p)
+
+    @torch.no_grad()
+    def fail(self, what: str, cause: Exception | None = None):
+        "Restore the last finite parameters and raise `FloatingPointError`."
+        if self.restore is not None: self.restore()
+        else:
+            for s, p in zip(self.saved, self.params): p.copy_(s)
+        raise FloatingPointError(f"{what}{f' ({cause})' if cause else ''}: training diverged and stopped; the model "
+                                 f"keeps its last good weights. Try a smaller learning rate (`{self.name}`={self.lr:g})")
+
 
 # %% ../nbs/02_vae_hmm.ipynb #pf15ad0
 def persistence_log_prior(log_A: torch.Tensor, lengths: torch.Tensor | None = None, B: int | None = None) -> torch.Tensor:
@@ -383,17 +436,27 @@ class torch_threads:
     def __exit__(self, *exc):
         if self.prev is not None: torch.set_num_threads(self.prev)
 
-def _to(batch, device):
+class _BadData(ValueError):
+    "NaN or inf in the data (not a divergence of the model)."
+
+def _to(batch, device, name: str = "batches", epoch: int | None = None):
+    "(x, u, lengths) of a batch on `device`; `_BadData` naming `name` when x or u holds NaN or inf."
     x, u, lengths = batch
-    return x.to(device), (u.to(device) if u is not None and u.numel() else None), lengths.to(device)
+    x, u, lengths = x.to(device), (u.to(device) if u is not None and u.numel() else None), lengths.to(device)
+    if not (torch.isfinite(x).all() and (u is None or torch.isfinite(u).all())):
+        raise _BadData(f"`{name}` holds NaN or inf data" + (f" (epoch {epoch})" if epoch is not None else ""))
+    return x, u, lengths
 
 def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable | None = None, epochs: int = 100,
                 lr: float = 1e-2, weight_decay: float = 0.0, beta_start: float = 0.0, warmup_epochs: int = 10,
                 clip_norm: float = 5.0, patience: int = 10, min_delta: float = 1e-4, seed: int = 0,
                 device: str | torch.device | None = None, progress: bool = True, on_epoch=None) -> dict[str, list]:
-    "Train `model` with Adam, beta warm-up, clipping, cosine LR, early stopping; return the loss history."
-    if epochs < 1: raise ValueError(f"`epochs` must be >= 1, got {epochs}")
-    if lr <= 0: raise ValueError(f"`lr` must be > 0, got {lr}")
+    """Train `model` with Adam, beta warm-up, clipping, cosine LR, early stopping; return the loss history.
+    Batches are (x (B, C, T), u, lengths); float64 data are converted to the model's float32. A non-finite loss,
+    gradient, parameter or validation loss stops training with `FloatingPointError` (which epoch and step, and a
+    smaller `lr` to try), the model keeping its last good weights."""
+    check_int(epochs, "epochs", 1)
+    lr = check_learning_rate(lr)
     torch.manual_seed(seed)
     device = default_device(device)
     model.to(device)
@@ -401,35 +464,35 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs, eta_min=lr * 0.05)
     hist = {"epoch": [], "train_loss": [], "val_loss": [], "beta": [], "lr": []}
     best, best_state, bad = math.inf, copy.deepcopy(model.state_dict()), 0
+    guard = DivergenceGuard(model.parameters(), lr, restore=lambda: model.load_state_dict(best_state))
     bar = tqdm(range(epochs), disable=not progress, desc="train", leave=False)
     for epoch in bar:
         if hasattr(train_batches, "dataset") and hasattr(train_batches.dataset, "set_epoch"):
             train_batches.dataset.set_epoch(epoch)
         beta = min(1.0, beta_start + (1.0 - beta_start) * epoch / max(warmup_epochs, 1))
         model.train(); tot, n = 0.0, 0
-        for batch in train_batches:
-            x, u, lengths = _to(batch, device)
-            if not (torch.isfinite(x).all() and (u is None or torch.isfinite(u).all())):
-                raise ValueError(f"`train_batches` holds NaN or inf data (epoch {epoch})")
+        for step, batch in enumerate(train_batches):
+            x, u, lengths = _to(batch, device, "train_batches", epoch)
             try:
                 loss, _ = model.compute_loss(x, u, lengths, beta=beta)
             except ValueError as e:      # finite data, so the model's own numbers went bad (e.g. NaN log-densities)
                 loss, cause = torch.tensor(math.nan), e
             else:
                 cause = None
-            if not torch.isfinite(loss):
-                model.load_state_dict(best_state)
-                raise FloatingPointError(f"non-finite training loss at epoch {epoch}; the model keeps its last good "
-                                         f"weights" + (f" ({cause})" if cause else ""))
+            guard.loss(loss, f"epoch {epoch}, step {step}", cause)
             opt.zero_grad(); loss.backward()
             gnorm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-            if not torch.isfinite(gnorm):
-                model.load_state_dict(best_state)
-                raise FloatingPointError(f"non-finite gradient at epoch {epoch}; the model keeps its last good weights")
-            opt.step(); tot += float(loss); n += 1
+            if not torch.isfinite(gnorm): guard.fail(f"non-finite gradient at epoch {epoch}, step {step}")
+            opt.step(); guard.step(f"epoch {epoch}, step {step}")
+            tot += float(loss); n += 1
             if val_batches is None: best_state = copy.deepcopy(model.state_dict())
         sched.step()
-        val = evaluate_loss(model, val_batches, device) if val_batches is not None else math.nan
+        val = math.nan
+        if val_batches is not None:
+            try: val = evaluate_loss(model, val_batches, device, name="val_batches")
+            except _BadData: raise
+            except ValueError as e: guard.fail(f"non-finite validation loss at epoch {epoch}", e)
+            if not math.isfinite(val): guard.fail(f"non-finite validation loss at epoch {epoch}")
         for k, v in (("epoch", epoch), ("train_loss", tot / max(n, 1)), ("val_loss", val), ("beta", beta), ("lr", opt.param_groups[0]["lr"])):
             hist[k].append(v)
         bar.set_postfix(train=f"{tot / max(n, 1):.4f}", val=f"{val:.4f}")
@@ -446,25 +509,42 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
     return hist
 
 @torch.no_grad()
-def evaluate_loss(model: VAE_HMM, batches: Iterable, device=None) -> float:
+def evaluate_loss(model: VAE_HMM, batches: Iterable, device=None, name: str = "batches") -> float:
     "Mean loss per valid step over `batches` at beta = 1."
     device = device or next(model.parameters()).device
     model.eval(); tot, steps = 0.0, 0
     for batch in batches:
-        x, u, lengths = _to(batch, device)
+        x, u, lengths = _to(batch, device, name)
         loss, _ = model.compute_loss(x, u, lengths, beta=1.0)
         s = int(lengths.sum()); tot += float(loss) * s; steps += s
     return tot / max(steps, 1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c023
-CHECKPOINT_FORMAT = "regime_lab.vae_hmm/1"
+CHECKPOINT_FORMAT = "regime_lab.vae_hmm/2"
+
+def _payload_sha256(payload: dict) -> str:
+    "SHA-256 of a checkpoint payload: its format, version, config and meta (as sorted JSON) and each tensor's dtype, shape and bytes."
+    h = hashlib.sha256(json.dumps({k: payload[k] for k in ("format", "package_version", "config", "meta")},
+                                  sort_keys=True, default=repr).encode())
+    for k in sorted(payload["state_dict"]):
+        v = payload["state_dict"][k].detach().cpu().contiguous()
+        h.update(f"{k}|{v.dtype}|{tuple(v.shape)}|".encode())
+        h.update(v.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+def _non_finite(state: dict) -> list[str]:
+    "Names of the floating tensors of `state` that hold NaN or inf."
+    return [k for k, v in state.items() if torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all()]
 
 def save_checkpoint(model: VAE_HMM, path: str | Path, **meta) -> Path:
-    "Atomically write `model` (config and weights), `meta` and the package version to `path`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    "Atomically write `model` (config and weights), `meta`, the package version and a SHA-256 of it all to `path`."
+    path = Path(path)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    if bad := _non_finite(state): raise ValueError(f"`model` has NaN or inf weights in {bad}: refusing to save it")
+    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": CHECKPOINT_FORMAT, "package_version": regime_lab.__version__,
-               "config": dict(model.config), "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-               "meta": meta}
+               "config": dict(model.config), "state_dict": state, "meta": meta}
+    payload["sha256"] = _payload_sha256(payload)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -476,21 +556,33 @@ def save_checkpoint(model: VAE_HMM, path: str | Path, **meta) -> Path:
     return path
 
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> tuple[VAE_HMM, dict]:
-    "Read a checkpoint written by `save_checkpoint`: (model, meta). Corrupt or mismatched files raise ValueError."
+    "Read a checkpoint written by `save_checkpoint`: (model, meta). Changed, corrupt, non-finite or mismatched files raise ValueError."
     path = Path(path)
     if not path.exists(): raise ValueError(f"`path` {path} does not exist")
     try:
-        payload = torch.load(path, map_location=map_location, weights_only=True)
+        payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
         raise ValueError(f"`path` {path} is not a readable checkpoint: {type(e).__name__}: {e}") from None
+    if isinstance(payload, dict) and payload.get("format") == "regime_lab.vae_hmm/1":
+        raise ValueError(f"`path` {path} was written before checkpoints carried a SHA-256: load it with the version "
+                         f"that wrote it and save it again")
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"`path` {path} is not a {CHECKPOINT_FORMAT} checkpoint")
     try:
+        ok = isinstance(payload["state_dict"], dict) and payload["sha256"] == _payload_sha256(payload)
+    except (KeyError, TypeError, AttributeError, RuntimeError) as e:
+        raise ValueError(f"`path` {path} is not a complete checkpoint: {type(e).__name__}: {e}") from None
+    if not ok:
+        raise ValueError(f"`path` {path}: the contents do not match the SHA-256 recorded when it was saved "
+                         f"(the file was changed or corrupted)")
+    if bad := _non_finite(payload["state_dict"]):
+        raise ValueError(f"`path` {path} holds NaN or inf weights in {bad}")
+    try:
         model = VAE_HMM(**payload["config"])
         model.load_state_dict(payload["state_dict"])
-    except (TypeError, RuntimeError, KeyError) as e:
+    except (TypeError, RuntimeError, KeyError, ValueError) as e:
         raise ValueError(f"`path` {path}: weights do not match the config: {e}") from None
-    return model, {**payload["meta"], "package_version": payload["package_version"]}
+    return model.to(map_location), {**payload["meta"], "package_version": payload["package_version"], "sha256": payload["sha256"]}
 
 # %% ../nbs/02_vae_hmm.ipynb #c026
 @torch.no_grad()
@@ -526,6 +618,7 @@ def fit_gaussian_hmm_em(Z: torch.Tensor, K: int, n_restarts: int = 5, seed: int 
     "Baum-Welch for a full-covariance Gaussian HMM, restarts batched; returns per-restart params and train log-lik."
     from sklearn.cluster import KMeans
     T, C = Z.shape
+    K, n_restarts, n_iter = check_int(K, "K", 2), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
     if T < 2 * K: raise ValueError(f"`Z` has {T} rows: too few for K={K} regimes")
     means, covs = [], []
     Zn = Z.cpu().numpy()
@@ -568,6 +661,12 @@ def _as_2d_frame(X, name: str, columns=None) -> pd.DataFrame:
     if not np.isfinite(df.to_numpy()).all(): raise ValueError(f"`{name}` contains NaN or inf")
     return df
 
+def _check_same_dates(X, U) -> None:
+    "`ValueError` unless dated X and U (both pandas with a DatetimeIndex) are on the same dates."
+    ix, iu = getattr(X, "index", None), getattr(U, "index", None)
+    if isinstance(ix, pd.DatetimeIndex) and isinstance(iu, pd.DatetimeIndex) and not ix.equals(iu):
+        raise ValueError("`U` and `X` must be on the same dates: align them first")
+
 class RegimeModel:
     "An hmmlearn-style estimator around the exact VAE-HMM: fit, predict_proba (filtered/smoothed), predict, score, sample."
     def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = None,
@@ -575,11 +674,14 @@ class RegimeModel:
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1,
                  emission: str = "garch_t", persistence: float = 0.0):
-        if n_regimes < 2: raise ValueError(f"`n_regimes` must be >= 2, got {n_regimes}")
+        for name, v, lo in (("n_regimes", n_regimes, 2), ("n_restarts", n_restarts, 1), ("em_iter", em_iter, 1),
+                            ("epochs", epochs, 1), ("patience", patience, 1), ("hidden_dim", hidden_dim, 1)):
+            check_int(v, name, lo)
+        check_learning_rate(lr)
+        if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0): raise ValueError(f"`tol` must be a finite number >= 0, got {tol!r}")
         if elbo not in ("exact", "mean_field"): raise ValueError(f"`elbo` must be 'exact' or 'mean_field', got {elbo!r}")
         if inputs not in (None, "lagged", "given"): raise ValueError(f"`inputs` must be None, 'lagged' or 'given', got {inputs!r}")
         if not 0 < val_fraction < 0.5: raise ValueError(f"`val_fraction` must be in (0, 0.5), got {val_fraction}")
-        if n_restarts < 1: raise ValueError(f"`n_restarts` must be >= 1, got {n_restarts}")
         self.n_regimes, self.elbo, self.covariance, self.inputs, self.context = n_regimes, elbo, covariance, inputs, context
         self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience, self.tol = n_restarts, em_iter, epochs, lr, patience, tol
         self.val_fraction, self.hidden_dim, self.seed, self.device, self.progress = val_fraction, hidden_dim, seed, device, progress
@@ -591,12 +693,12 @@ class RegimeModel:
 
     # -- data plumbing ---------------------------------------------------------------------------------------------
     def _prepare(self, X, U=None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        "Scaled x (1, C, T) and inputs u (1, U, T) on the model's device."
+        "Scaled x (1, C, T) and inputs u (1, U, T) on the model's device; columns checked by name, rows in time order."
         if self.model_ is None: raise ValueError("the model is not fitted: call `fit(X)` first")
+        check_feature_names(X, self.feature_names_in_, "X")
+        check_time_index(X, "X")
         df = _as_2d_frame(X, "X")
-        if df.shape[1] != len(self.feature_names_):
-            raise ValueError(f"`X` has {df.shape[1]} columns, the model was fitted on {len(self.feature_names_)}")
-        df.columns = self.feature_names_
+        df.columns = list(self.feature_names_in_)
         dev = next(self.model_.parameters()).device
         x = torch.tensor(self.scaler_.transform(df).to_numpy().T[None], dtype=torch.float32, device=dev)
         if self.inputs == "lagged":
@@ -604,19 +706,41 @@ class RegimeModel:
             return x, lagged_inputs(x)
         if self.inputs == "given":
             if U is None: raise ValueError("`U` is required: the model was fitted with inputs")
+            check_feature_names(U, self.input_names_, "U")
             udf = _as_2d_frame(U, "U")
             if len(udf) != len(df): raise ValueError(f"`U` has {len(udf)} rows, `X` has {len(df)}")
+            _check_same_dates(X, U)
             udf.columns = self.input_names_
             return x, torch.tensor(self.u_scaler_.transform(udf).to_numpy().T[None], dtype=torch.float32, device=dev)
         return x, None
 
     # -- fitting ---------------------------------------------------------------------------------------------------
+    _FITTED = ("feature_names_in_", "n_features_in_", "scaler_", "input_names_", "u_scaler_", "model_", "em_",
+               "history_", "fit_time_")
+
     def fit(self, X, U=None) -> "RegimeModel":
-        "Fit on X (T, C) (and inputs U (T, U) when inputs='given'); the last `val_fraction` rows validate."
+        """Fit on X (T, C) (and inputs U (T, U) when inputs='given'); the last `val_fraction` rows validate.
+        Rows are days in time order: a DataFrame's index must be strictly increasing (sorted, no duplicated dates).
+        Records `feature_names_in_` (X's columns as str; x0, x1, ... for an array) and `n_features_in_`; later calls
+        want a DataFrame with exactly those columns in that order, or an array of that width. The fit runs on a
+        working copy: on any error (a diverging `lr` included) the estimator is left exactly as it was."""
+        work = copy.copy(self)
+        for k in self._FITTED: work.__dict__.pop(k, None)
+        work.model_ = None
         with torch_threads(self.n_threads):
-            return self._fit(X, U)
+            work._fit(X, U)
+        for k in self._FITTED: self.__dict__.pop(k, None)
+        self.__dict__.update({k: v for k, v in vars(work).items() if k in self._FITTED})
+        return self
+
+    @property
+    def feature_names_(self) -> list[str]:
+        "Deprecated alias of `feature_names_in_` (as a list)."
+        warnings.warn("`RegimeModel.feature_names_` is deprecated: use `feature_names_in_`", DeprecationWarning, stacklevel=2)
+        return list(self.feature_names_in_)
 
     def _fit(self, X, U=None) -> "RegimeModel":
+        check_time_index(X, "X")
         df = _as_2d_frame(X, "X")
         if self.inputs == "given" and U is None: raise ValueError("`U` is required when inputs='given'")
         if self.inputs != "given" and U is not None: raise ValueError("`U` given but inputs != 'given'")
@@ -627,11 +751,15 @@ class RegimeModel:
         n_val = max(int(round(self.val_fraction * T)), 2)
         n_tr = T - n_val
         if n_tr < 10 * self.n_regimes: raise ValueError(f"`X` has {T} rows: too few to fit {self.n_regimes} regimes")
-        self.feature_names_ = list(map(str, df.columns)); df.columns = self.feature_names_
+        self.feature_names_in_ = np.asarray([str(c) for c in df.columns], dtype=object)
+        self.n_features_in_ = C
+        df.columns = list(self.feature_names_in_)
         self.scaler_ = FeatureScaler().fit(df.iloc[:n_tr])
         if self.inputs == "given":
+            check_time_index(U, "U")
             udf = _as_2d_frame(U, "U")
             if len(udf) != T: raise ValueError(f"`U` has {len(udf)} rows, `X` has {T}")
+            _check_same_dates(X, U)
             self.input_names_ = list(map(str, udf.columns)); udf.columns = self.input_names_
             self.u_scaler_ = FeatureScaler().fit(udf.iloc[:n_tr])
         u_dim = C if self.inputs == "lagged" else (len(self.input_names_) if self.inputs == "given" else 0)
@@ -752,6 +880,7 @@ class RegimeModel:
         log_pi = F.log_softmax(m.prior.init_logits, -1).cpu()
         if self.inputs == "given":
             if U is None: raise ValueError("`U` is required: the model was fitted with inputs")
+            check_feature_names(U, self.input_names_, "U")
             udf = _as_2d_frame(U, "U")
             if len(udf) != n_steps: raise ValueError(f"`U` has {len(udf)} rows, `n_steps` is {n_steps}")
             udf.columns = self.input_names_
@@ -771,7 +900,7 @@ class RegimeModel:
             mu = mean[zs[t]] + (W[zs[t]] @ prev if W is not None else 0.0)
             xs[:, t] = mu + L[zs[t]] @ torch.randn(C, generator=g)
             prev = xs[:, t]
-        z_df = pd.DataFrame(xs.T.double().numpy(), columns=self.feature_names_)
+        z_df = pd.DataFrame(xs.T.double().numpy(), columns=list(self.feature_names_in_))
         return self.scaler_.inverse_transform(z_df), zs.numpy()
 
     # -- persistence -----------------------------------------------------------------------------------------------
@@ -783,7 +912,7 @@ class RegimeModel:
         if self.model_ is None: raise ValueError("the model is not fitted: call `fit(X)` first")
         return save_checkpoint(self.model_, path, estimator="RegimeModel",
                                settings={k: getattr(self, k) for k in self._SETTINGS},
-                               scaler=self.scaler_.to_dict(), feature_names=self.feature_names_,
+                               scaler=self.scaler_.to_dict(), feature_names=list(self.feature_names_in_),
                                input_names=getattr(self, "input_names_", None),
                                u_scaler=self.u_scaler_.to_dict() if self.inputs == "given" else None)
 
@@ -793,7 +922,9 @@ class RegimeModel:
         model, meta = load_checkpoint(path, map_location=device or "cpu")
         if meta.get("estimator") != "RegimeModel": raise ValueError(f"`path` {path} does not hold a RegimeModel")
         self = cls(**meta["settings"], device=device)
-        self.model_, self.feature_names_ = model.to(device or "cpu"), list(meta["feature_names"])
+        self.model_ = model.to(device or "cpu")
+        self.feature_names_in_ = np.asarray([str(c) for c in meta["feature_names"]], dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
         self.scaler_ = FeatureScaler.from_dict(meta["scaler"])
         if self.inputs == "given":
             self.input_names_, self.u_scaler_ = list(meta["input_names"]), FeatureScaler.from_dict(meta["u_scaler"])

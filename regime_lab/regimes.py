@@ -112,7 +112,9 @@ def transitions_known_at(model, X, U=None) -> np.ndarray:
     if getattr(model, "model_", None) is None: raise ValueError("`model` is not fitted: call `fit(X)` first")
     if model.model_.prior.stationary: return model.transition_matrices()
     if model.inputs == "lagged":
-        if isinstance(X, pd.DataFrame): X_ext = pd.concat([X, X.iloc[-1:]])
+        if isinstance(X, pd.DataFrame):   # the extra row gets a later label: the index must stay strictly increasing
+            nxt = X.index[-1] + (X.index[-1] - X.index[-2]) if len(X) > 1 else X.index[-1] + 1
+            X_ext = pd.concat([X, X.iloc[-1:].set_axis([nxt])])
         else:
             Xa = _to_numpy(X, "X"); X_ext = np.concatenate([Xa, Xa[-1:]])
         return model.transition_matrices(X_ext)[1:]

@@ -25,7 +25,8 @@ import torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from .hmm import check_int, check_number, check_probabilities, check_transition_matrix, forward_filter
+from .hmm import (check_int, check_number, check_probabilities, check_transition_matrix, forward_filter,
+                             expected_durations as _expected_durations)
 from .regimes import stationary_distribution
 from .vae_hmm import DivergenceGuard, check_learning_rate
 
@@ -225,7 +226,7 @@ class RegimeSwitchingParams:
 
     def expected_durations(self) -> np.ndarray:
         "Expected regime durations 1 / (1 - A_kk) in steps."
-        return 1.0 / (1.0 - np.diag(self.transmat))
+        return _expected_durations(self.transmat)
 
     def mean_log_return(self) -> float:
         "Stationary mean of the per-step log return."
@@ -235,6 +236,8 @@ class RegimeSwitchingParams:
     def from_model(cls, model, units: float = 100.0, dt: float = 1 / 252) -> "RegimeSwitchingParams":
         "Calibrate from a fitted `RegimeModel` on one column of daily log returns times `units`."
         if getattr(model, "model_", None) is None: raise ValueError("`model` must be a fitted RegimeModel")
+        if getattr(model, "emission", "gaussian") != "gaussian":
+            raise ValueError("`model` must have Gaussian emissions (emission='gaussian'): a GARCH regime has no single volatility")
         if model.n_features_in_ != 1:
             raise ValueError(f"`model` must be fitted on one column of log returns, got {list(model.feature_names_in_)}")
         if model.context: raise ValueError("`model` has context=True: its regime variances are conditional, not volatilities")

@@ -32,13 +32,13 @@ from tqdm.auto import tqdm
 
 import regime_lab
 from .data import FeatureScaler, check_feature_names, check_int, check_time_index
-from .hmm import forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood
+from .hmm import forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood, expected_durations
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'mvn_log_prob_tril', 'Decoder',
-           'VAE_HMM', 'check_learning_rate', 'DivergenceGuard', 'default_device', 'torch_threads', 'train_model',
-           'evaluate_loss', 'save_checkpoint', 'load_checkpoint', 'permute_states', 'gaussian_log_b',
-           'fit_gaussian_hmm_em', 'RegimeModel']
+           'GarchDecoder', 'VAE_HMM', 'check_learning_rate', 'DivergenceGuard', 'persistence_log_prior',
+           'default_device', 'torch_threads', 'train_model', 'evaluate_loss', 'save_checkpoint', 'load_checkpoint',
+           'permute_states', 'gaussian_log_b', 'fit_gaussian_hmm_em', 'RegimeModel']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
 class CausalConv1d(nn.Conv1d):
@@ -172,28 +172,132 @@ class Decoder(nn.Module):
         elif not torch.allclose(cov, torch.diag_embed(torch.diagonal(cov, dim1=-2, dim2=-1))):
             raise ValueError("`cov` has off-diagonal terms but the decoder is diagonal")
 
+# %% ../nbs/02_vae_hmm.ipynb #p849da7
+from .hmm import garch_log_b, garch_variance, garch_transform, garch_untransform
+
+class GarchDecoder(nn.Module):
+    "Per-state emissions with a GARCH(1,1) (Gaussian or Student-t) return in column 0 and, for other columns, a Gaussian given the return."
+    def __init__(self, K: int, output_dim: int, covariance: str = "diag", context_dim: int = 0, student: bool = True):
+        super().__init__()
+        if covariance not in ("diag", "full"): raise ValueError(f"`covariance` must be 'diag' or 'full', got {covariance!r}")
+        self.K, self.C, self.covariance, self.context_dim, self.student = K, output_dim, covariance, context_dim, student
+        self.kernel_size = 1
+        self.mu = nn.Parameter(torch.zeros(K))
+        self.garch_raw = nn.Parameter(garch_untransform([0.05] * K, [0.05] * K, [0.9] * K, [8.0] * K).float())
+        D = output_dim - 1                       # the other columns, Gaussian given r_t (and the context)
+        self.cond_mean = nn.Parameter(torch.zeros(K, D)); self.cond_slope = nn.Parameter(torch.zeros(K, D))
+        self.cond_logvar = nn.Parameter(torch.zeros(K, D))
+        if covariance == "full": self.tril = nn.Parameter(torch.zeros(K, D, D))
+        if context_dim: self.context_weight = nn.Parameter(torch.zeros(K, D, context_dim))
+
+    def garch(self) -> tuple[torch.Tensor, ...]:
+        "Constrained (omega, alpha, beta, nu) per state, each (K,); nu is None for Gaussian returns."
+        om, al, be, nu = garch_transform(self.garch_raw)
+        return om, al, be, (nu if self.student else None)
+
+    def _cond_L(self) -> torch.Tensor:
+        L = torch.diag_embed(torch.exp(0.5 * self.cond_logvar))
+        return L + torch.tril(self.tril, diagonal=-1) if self.covariance == "full" else L
+
+    def state_params(self) -> tuple[torch.Tensor, torch.Tensor]:
+        "Implied unconditional per-state mean (K, C) and Cholesky factor (K, C, C) (context at 0), for ordering and summaries."
+        om, al, be, _ = self.garch()
+        v = om / (1 - al - be)                                               # (K,) unconditional return variance
+        mean = torch.cat([self.mu[:, None], self.cond_mean], 1)
+        c, S = self.cond_slope, self._cond_L() @ self._cond_L().transpose(-1, -2)
+        cov = torch.zeros(self.K, self.C, self.C, device=v.device, dtype=v.dtype)
+        cov[:, 0, 0] = v
+        cov[:, 1:, 0] = cov[:, 0, 1:] = c * v[:, None]
+        cov[:, 1:, 1:] = S + c[:, :, None] * c[:, None, :] * v[:, None, None]
+        return mean, torch.linalg.cholesky(cov)
+
+    def log_prob_states(self, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
+        "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it."
+        om, al, be, nu = self.garch()
+        r = x[:, 0]
+        lb = garch_log_b(r, self.mu, om, al, be, nu)
+        if self.C == 1: return lb
+        mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (r[..., None] - self.mu)[..., None]   # (B, T, K, D)
+        if self.context_dim:
+            if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
+            mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
+        return lb + mvn_log_prob_tril(x[:, 1:].transpose(1, 2)[:, :, None, :] - mu, self._cond_L())
+
+    @torch.no_grad()
+    def set_state_params(self, mean: torch.Tensor, cov: torch.Tensor, alpha: float = 0.05, beta: float = 0.9) -> None:
+        "Start from Gaussian states N(mean_k, cov_k): GARCH with that unconditional variance, the rest its conditional Gaussian."
+        v = cov[:, 0, 0]
+        self.mu.copy_(mean[:, 0])
+        om = v * (1 - alpha - beta)
+        self.garch_raw.copy_(garch_untransform(om, torch.full_like(v, alpha), torch.full_like(v, beta),
+                                               self.garch()[3] if self.student else None).to(self.garch_raw))
+        if self.C == 1: return
+        c = cov[:, 1:, 0] / v[:, None]
+        S = cov[:, 1:, 1:] - c[:, :, None] * c[:, None, :] * v[:, None, None]
+        if self.covariance == "diag": S = torch.diag_embed(torch.diagonal(S, dim1=-2, dim2=-1))
+        L = torch.linalg.cholesky(S)
+        self.cond_mean.copy_(mean[:, 1:]); self.cond_slope.copy_(c)
+        self.cond_logvar.copy_(2 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)))
+        if self.covariance == "full": self.tril.copy_(torch.tril(L, diagonal=-1))
+
+    @torch.no_grad()
+    def permute(self, p: torch.Tensor) -> None:
+        "Relabel the states: new state i is old state p[i]."
+        for name, t in self.named_parameters(): t.copy_(t[p])
+
+# %% ../nbs/02_vae_hmm.ipynb #pb01a7d
+from fastcore.basics import patch
+
+@patch
+@torch.no_grad()
+def init_regression(self: GarchDecoder, x: torch.Tensor, gamma: torch.Tensor, ridge: float = 1e-3) -> None:
+    "Set each state's Gaussian of the other columns given r_t (and the context x_{t-1}) by least squares weighted by gamma (T, K); x (C, T) scaled."
+    if self.C == 1: return
+    T = x.shape[1]
+    r, Y = x[0].double(), x[1:].T.double()                                          # (T,), (T, D)
+    ctx = lagged_inputs(x[None])[0].T.double() if self.context_dim else x.new_zeros(T, 0).double()
+    for k in range(self.K):
+        w = gamma[:, k].double()
+        D = torch.cat([torch.ones(T, 1, dtype=torch.float64), (r - self.mu[k].double())[:, None], ctx], 1)
+        G = D.T @ (w[:, None] * D) + ridge * torch.eye(D.shape[1], dtype=torch.float64)
+        coef = torch.linalg.solve(G, D.T @ (w[:, None] * Y))                          # (2 + context, D)
+        e = Y - D @ coef
+        S = (w[:, None] * e).T @ e / w.sum() + ridge * torch.eye(Y.shape[1], dtype=torch.float64)
+        if self.covariance == "diag": S = torch.diag_embed(torch.diagonal(S))
+        L = torch.linalg.cholesky(S)
+        self.cond_mean[k] = coef[0].float(); self.cond_slope[k] = coef[1].float()
+        if self.context_dim: self.context_weight[k] = coef[2:].T.float()
+        self.cond_logvar[k] = (2 * torch.log(torch.diagonal(L))).float()
+        if self.covariance == "full": self.tril[k] = torch.tril(L, diagonal=-1).float()
+
 # %% ../nbs/02_vae_hmm.ipynb #c013
 class VAE_HMM(nn.Module):
     "The seed's VAE-HMM (`elbo='mean_field'`) or its exact-likelihood counterpart (`elbo='exact'`)."
     def __init__(self, input_dim: int, u_dim: int = 0, K: int = 3, hidden_dim: int = 32, embed_dim: int = 16,
                  kernel_size: int = 5, elbo: str = "exact", causal: bool = True, stationary: bool | None = None,
                  covariance: str = "diag", context: bool = False, normalisation: str = "per_step",
-                 reconstruction: str = "expected"):
+                 reconstruction: str = "expected", emission: str = "gaussian", persistence: float = 0.0):
         super().__init__()
         if elbo not in ("mean_field", "exact"): raise ValueError(f"`elbo` must be 'mean_field' or 'exact', got {elbo!r}")
         if normalisation not in ("per_step", "seed"): raise ValueError(f"`normalisation` must be 'per_step' or 'seed', got {normalisation!r}")
         if reconstruction not in ("expected", "seed"): raise ValueError(f"`reconstruction` must be 'expected' or 'seed', got {reconstruction!r}")
         if K < 2: raise ValueError(f"`K` must be >= 2, got {K}")
+        if emission not in ("gaussian", "garch", "garch_t") or (emission != "gaussian" and elbo != "exact"):
+            raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t' (the GARCH ones with elbo='exact'), got {emission!r}")
+        if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
         if input_dim < 1: raise ValueError(f"`input_dim` must be >= 1, got {input_dim}")
         self.config = dict(input_dim=input_dim, u_dim=u_dim, K=K, hidden_dim=hidden_dim, embed_dim=embed_dim,
                            kernel_size=kernel_size, elbo=elbo, causal=causal, stationary=stationary,
                            covariance=covariance, context=context, normalisation=normalisation,
-                           reconstruction=reconstruction)
+                           reconstruction=reconstruction, emission=emission, persistence=persistence)
         self.K, self.elbo = K, elbo
         self.encoder = Encoder(input_dim, hidden_dim, K, kernel_size, causal) if elbo == "mean_field" else None
         self.prior = Prior(K, u_dim, hidden_dim, stationary)
-        self.decoder = Decoder(K, input_dim, embed_dim, hidden_dim, 1, causal, covariance,
-                               context_dim=input_dim if context else 0)
+        if emission == "gaussian":
+            self.decoder = Decoder(K, input_dim, embed_dim, hidden_dim, 1, causal, covariance,
+                                   context_dim=input_dim if context else 0)
+        else:
+            self.decoder = GarchDecoder(K, input_dim, covariance, input_dim if context else 0, student=emission == "garch_t")
 
     def _as_input(self, t: torch.Tensor, name: str) -> torch.Tensor:
         "`t` (B, channels, T) in the model's dtype: float64 (or integer) tensors are converted, anything else is refused."
@@ -201,7 +305,7 @@ class VAE_HMM(nn.Module):
             raise ValueError(f"`{name}` must be a real tensor (B, channels, T), got {getattr(t, 'shape', type(t).__name__)}")
         if name == "x" and t.shape[1] != self.config["input_dim"]:
             raise ValueError(f"`x` has {t.shape[1]} channels, the model has input_dim={self.config['input_dim']}")
-        dtype = self.decoder.embedding.dtype
+        dtype = next(self.decoder.parameters()).dtype
         return t if t.dtype == dtype else t.to(dtype)
 
     def _context(self, x: torch.Tensor) -> torch.Tensor | None:
@@ -224,8 +328,10 @@ class VAE_HMM(nn.Module):
         log_pi, log_A, log_b = self.hmm_params(x, u)
         if self.elbo == "exact":
             ll = parallel_log_likelihood(log_pi, log_A, log_b, lengths)
-            loss = -ll.sum() / n_steps
-            return loss, {"loss": float(loss), "nll_per_step": float(loss)}
+            nll = -ll.sum() / n_steps
+            rho = self.config.get("persistence", 0.0)
+            loss = nll - rho * persistence_log_prior(log_A, lengths).sum() / n_steps if rho else nll
+            return loss, {"loss": float(loss.detach()), "nll_per_step": float(nll.detach())}
         log_q = F.log_softmax(self.encoder(x), dim=1).transpose(1, 2)                   # (B, T, K)
         _, terms = mean_field_elbo(log_q, log_pi, log_A, log_b, lengths)
         if self.config["reconstruction"] == "seed":
@@ -300,6 +406,17 @@ class DivergenceGuard:
         raise FloatingPointError(f"{what}{f' ({cause})' if cause else ''}: training diverged and stopped; the model "
                                  f"keeps its last good weights. Try a smaller learning rate (`{self.name}`={self.lr:g})")
 
+
+# %% ../nbs/02_vae_hmm.ipynb #pf15ad0
+def persistence_log_prior(log_A: torch.Tensor, lengths: torch.Tensor | None = None, B: int | None = None) -> torch.Tensor:
+    "Sticky prior per sequence (B,): sum over valid transitions t >= 1 and regimes k of log A_t[k, k] (to be scaled by rho)."
+    if log_A.ndim == 2:
+        if lengths is None: raise ValueError("`lengths` is required for a stationary `log_A`")
+        return (lengths.to(log_A.dtype) - 1) * torch.diagonal(log_A).sum()
+    Bn, T = log_A.shape[:2]
+    if lengths is None: lengths = torch.full((Bn,), T, device=log_A.device)
+    valid = (torch.arange(T, device=log_A.device)[None] < lengths[:, None]) & (torch.arange(T, device=log_A.device)[None] > 0)
+    return torch.where(valid, torch.diagonal(log_A, dim1=-2, dim2=-1).sum(-1), 0.0).sum(1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c018
 def default_device(device: str | torch.device | None = None) -> torch.device:
@@ -481,9 +598,11 @@ def permute_states(model: VAE_HMM, perm) -> VAE_HMM:
     else:
         idx = (p[:, None] * K + p[None, :]).reshape(-1)              # new (i, j) reads old (p_i, p_j)
         pr.mlp[-1].weight.copy_(pr.mlp[-1].weight[idx]); pr.mlp[-1].bias.copy_(pr.mlp[-1].bias[idx])
-    dec.embedding.copy_(dec.embedding[p])
-    if dec.covariance == "full": dec.tril.copy_(dec.tril[p])
-    if dec.context_dim: dec.context_weight.copy_(dec.context_weight[p])
+    if hasattr(dec, "permute"): dec.permute(p)
+    else:
+        dec.embedding.copy_(dec.embedding[p])
+        if dec.covariance == "full": dec.tril.copy_(dec.tril[p])
+        if dec.context_dim: dec.context_weight.copy_(dec.context_weight[p])
     if model.encoder is not None:
         model.encoder.conv2.weight.copy_(model.encoder.conv2.weight[p]); model.encoder.conv2.bias.copy_(model.encoder.conv2.bias[p])
     return model
@@ -550,10 +669,11 @@ def _check_same_dates(X, U) -> None:
 
 class RegimeModel:
     "An hmmlearn-style estimator around the exact VAE-HMM: fit, predict_proba (filtered/smoothed), predict, score, sample."
-    def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = "lagged",
-                 context: bool = True, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
+    def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = None,
+                 context: bool = False, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
-                 device: str | None = None, progress: bool = False, n_threads: int | None = 1):
+                 device: str | None = None, progress: bool = False, n_threads: int | None = 1,
+                 emission: str = "garch_t", persistence: float = 0.0):
         for name, v, lo in (("n_regimes", n_regimes, 2), ("n_restarts", n_restarts, 1), ("em_iter", em_iter, 1),
                             ("epochs", epochs, 1), ("patience", patience, 1), ("hidden_dim", hidden_dim, 1)):
             check_int(v, name, lo)
@@ -566,6 +686,9 @@ class RegimeModel:
         self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience, self.tol = n_restarts, em_iter, epochs, lr, patience, tol
         self.val_fraction, self.hidden_dim, self.seed, self.device, self.progress = val_fraction, hidden_dim, seed, device, progress
         self.n_threads = n_threads
+        if emission not in ("gaussian", "garch", "garch_t"): raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t', got {emission!r}")
+        if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
+        self.emission, self.persistence = emission, persistence
         self.model_: VAE_HMM | None = None
 
     # -- data plumbing ---------------------------------------------------------------------------------------------
@@ -643,7 +766,7 @@ class RegimeModel:
         K = self.n_regimes
         self.model_ = VAE_HMM(C, u_dim, K, hidden_dim=max(self.hidden_dim, K), embed_dim=max(K, 4), kernel_size=5,
                               elbo=self.elbo, covariance=self.covariance, context=self.context,
-                              stationary=None if u_dim else True).to(dev)
+                              stationary=None if u_dim else True, emission=self.emission, persistence=self.persistence).to(dev)
         x, u = self._prepare(df, U)
         # 1. EM restarts on the training rows; pick the best on validation
         Ztr = x[0, :, :n_tr].T.double()
@@ -659,6 +782,8 @@ class RegimeModel:
         with torch.no_grad():
             m.decoder.set_state_params(em["means"][r].float(), em["covs"][r].float())
             m.prior.init_logits.copy_(em["log_pi"][r].float())
+            if hasattr(m.decoder, "init_regression"):   # GARCH emission: the other columns' regressions from EM's posterior
+                m.decoder.init_regression(x[0, :, :n_tr], forward_backward(em["log_pi"][r], em["log_A"][r], gaussian_log_b(Ztr, em["means"][r:r + 1], em["covs"][r:r + 1]))[0][0].exp())
             if m.prior.stationary: m.prior.trans_logits.copy_(em["log_A"][r].float())
             else:
                 m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(em["log_A"][r].float().reshape(-1))
@@ -715,10 +840,9 @@ class RegimeModel:
         with torch.no_grad(): return self.model_.prior(u)[1][0].exp().cpu().double().numpy()
 
     def expected_durations(self, X=None, U=None) -> np.ndarray:
-        "Expected regime durations 1 / (1 - A_kk) in days (K,), from the stationary matrix or the mean of A_t over X."
+        "Expected regime durations (K,) in days: 1 / (1 - A_kk), or for input-driven A_t the days-in-k average of A_t[k, k] over X (smoothed weights)."
         A = self.transition_matrices(X, U)
-        A = A.mean(0) if A.ndim == 3 else A
-        return 1.0 / (1.0 - np.diag(A))
+        return expected_durations(A, None if A.ndim == 2 else self.predict_proba(X, U, mode="smoothed"))
 
     @property
     def transmat_(self) -> np.ndarray:
@@ -761,6 +885,8 @@ class RegimeModel:
             if len(udf) != n_steps: raise ValueError(f"`U` has {len(udf)} rows, `n_steps` is {n_steps}")
             udf.columns = self.input_names_
             ug = torch.tensor(self.u_scaler_.transform(udf).to_numpy().T, dtype=torch.float32)
+        if self.emission != "gaussian":
+            return self._sample_garch(n_steps, ug if self.inputs == "given" else None, self.seed if seed is None else seed)
         C = mean.shape[1]
         xs = torch.zeros(C, n_steps); zs = torch.zeros(n_steps, dtype=torch.long)
         prev = torch.zeros(C)
@@ -779,7 +905,7 @@ class RegimeModel:
 
     # -- persistence -----------------------------------------------------------------------------------------------
     _SETTINGS = ("n_regimes", "elbo", "covariance", "inputs", "context", "n_restarts", "em_iter", "epochs", "lr",
-                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads")
+                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads", "emission", "persistence")
 
     def save(self, path: str | Path) -> Path:
         "Checkpoint the fitted estimator: model, settings, scaler(s), feature names."
@@ -803,3 +929,47 @@ class RegimeModel:
         if self.inputs == "given":
             self.input_names_, self.u_scaler_ = list(meta["input_names"]), FeatureScaler.from_dict(meta["u_scaler"])
         return self
+
+# %% ../nbs/02_vae_hmm.ipynb #pcc21ab
+from fastcore.basics import patch
+from .hmm import forward
+
+@patch
+def score_samples(self: RegimeModel, X, U=None) -> np.ndarray:
+    "Per-day one-step predictive log density log p(x_t | x_<t) (T,) in the units of X (the filtered mixture made at t-1); sums to `score(X)`."
+    x, u = self._prepare(X, U)
+    with torch.no_grad():
+        log_alpha, _ = forward(*[t.double() for t in self.model_.hmm_params(x, u)])
+    c = torch.logsumexp(log_alpha[0], -1)                                   # log p(x_{1:t}), (T,)
+    return torch.diff(c, prepend=c.new_zeros(1)).cpu().numpy() - float(np.log(self.scaler_.scale_.to_numpy()).sum())
+
+# %% ../nbs/02_vae_hmm.ipynb #pba6e30
+@patch
+@torch.no_grad()
+def _sample_garch(self: RegimeModel, n_steps: int, ug: torch.Tensor | None, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    "`sample` for a GARCH-emission model: states from the chain, every regime's variance recursion run on the simulated returns."
+    rng = np.random.default_rng(seed)
+    m = self.model_; dec = m.decoder
+    dev = next(m.parameters()).device
+    om, al, be, nu = (None if v is None else v.cpu().double().numpy() for v in dec.garch())
+    mu, C = dec.mu.cpu().double().numpy(), dec.C
+    s2 = om / (1 - al - be)                                               # pre-sample: each regime's unconditional variance
+    if C > 1:
+        L, a, c = (v.cpu().double().numpy() for v in (dec._cond_L(), dec.cond_mean, dec.cond_slope))
+        W = dec.context_weight.cpu().double().numpy() if dec.context_dim else None
+    xs, zs = np.zeros((n_steps, C)), np.zeros(n_steps, dtype=int)
+    pi = F.softmax(m.prior.init_logits, -1).cpu().double().numpy()
+    for t in range(n_steps):
+        if t == 0: p = pi
+        elif m.prior.stationary: p = m.prior(None)[1].exp().cpu().double().numpy()[zs[t - 1]]
+        else:
+            ut = torch.tensor(xs[t - 1], dtype=torch.float32) if self.inputs == "lagged" else ug[:, t]
+            p = m.prior(ut.to(dev)[None, :, None])[1][0, 0].exp().cpu().double().numpy()[zs[t - 1]]
+        k = zs[t] = rng.choice(len(p), p=p / p.sum())
+        if t: s2 = om + al * (xs[t - 1, 0] - mu) ** 2 + be * s2           # every regime's recursion, on the simulated return
+        e = rng.standard_normal() if nu is None else rng.standard_t(nu[k]) * np.sqrt((nu[k] - 2) / nu[k])
+        xs[t, 0] = mu[k] + np.sqrt(s2[k]) * e
+        if C > 1:
+            my = a[k] + c[k] * (xs[t, 0] - mu[k]) + (W[k] @ xs[t - 1] if W is not None and t else 0.0)
+            xs[t, 1:] = my + L[k] @ rng.standard_normal(C - 1)
+    return self.scaler_.inverse_transform(pd.DataFrame(xs, columns=self.feature_names_)), zs

@@ -17,7 +17,8 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['forward', 'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals',
-           'mean_field_elbo', 'exact_elbo', 'parallel_log_likelihood']
+           'mean_field_elbo', 'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform',
+           'garch_untransform', 'garch_variance', 'garch_log_b']
 
 # %% ../nbs/01_hmm.ipynb #c005
 _INT_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
@@ -327,3 +328,96 @@ def parallel_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, length
     if bool(bad.any()):   # a dynamic range beyond the float format within one step: redo those in log space
         out = torch.where(bad, _tree_lse(log_pi, log_A, log_b, mask), out)
     return out
+
+# %% ../nbs/01_hmm.ipynb #pc606ae
+def _powers(b: Tensor, n: int) -> Tensor:
+    "b**0, b**1, ..., b**(n-1) along a new last dim, by a cumulative product (exact at b = 0, differentiable)."
+    ones = torch.ones_like(b).unsqueeze(-1)
+    if n == 1: return ones
+    return torch.cat([ones, b.unsqueeze(-1).expand(*b.shape, n - 1).cumprod(-1)], -1)
+
+def _decay_matrix(b: Tensor, n: int) -> Tensor:
+    "Lower-triangular (..., n, n) matrix with b**(i-j) at i >= j and 0 above the diagonal."
+    i = torch.arange(n, device=b.device)
+    d = (i[:, None] - i[None, :])
+    P = _powers(b, n)[..., d.clamp_min(0)]
+    return torch.where(d >= 0, P, torch.zeros((), dtype=b.dtype, device=b.device))
+
+def linear_recurrence(x: Tensor, b: Tensor) -> Tensor:
+    "h_t = b h_{t-1} + x_t with h_{-1} = 0 along the last dim of x (..., T), b (...,) in [0, 1]: two-level blocked, O(sqrt T) depth."
+    T = x.shape[-1]
+    C = max(1, math.isqrt(T - 1) + 1) if T > 1 else 1                       # block size, C * n >= T
+    n = -(-T // C)
+    xp = torch.nn.functional.pad(x, (0, n * C - T)).reshape(*x.shape[:-1], n, C)
+    y = xp @ _decay_matrix(b, C).transpose(-1, -2)                          # within-block sums, zero carry-in
+    H = (_decay_matrix(b ** C, n) @ y[..., -1:]).squeeze(-1)               # state at each block's end
+    carry = torch.nn.functional.pad(H[..., :-1], (1, 0))                    # state entering each block
+    h = y + carry.unsqueeze(-1) * (b.unsqueeze(-1) * _powers(b, C)).unsqueeze(-2)
+    return h.reshape(*x.shape[:-1], n * C)[..., :T]
+
+_MAX_PERSISTENCE = 0.9999   # alpha + beta stays below 1 even where a float32 sigmoid rounds to 1
+
+def garch_transform(raw: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    "Unconstrained raw (..., K, 4) → (omega > 0, alpha >= 0, beta >= 0 with alpha + beta < 1, nu > 2), each (..., K)."
+    if raw.shape[-1] != 4: raise ValueError(f"`raw` must have a last dim of 4 (omega, persistence, share, nu), got {tuple(raw.shape)}")
+    omega = torch.nn.functional.softplus(raw[..., 0]) + 1e-6
+    pers, share = _MAX_PERSISTENCE * torch.sigmoid(raw[..., 1]), torch.sigmoid(raw[..., 2])
+    return omega, pers * share, pers * (1 - share), 2.0 + torch.nn.functional.softplus(raw[..., 3]) + 1e-3
+
+def garch_untransform(omega, alpha, beta, nu=None) -> Tensor:
+    "Inverse of `garch_transform`: raw (..., K, 4) from constrained parameters (nu defaults to 30)."
+    omega, alpha, beta = (torch.as_tensor(v, dtype=torch.float64) for v in (omega, alpha, beta))
+    nu = torch.full_like(omega, 30.0) if nu is None else torch.as_tensor(nu, dtype=torch.float64)
+    isp = lambda y: y + torch.log(-torch.expm1(-y))                          # inverse softplus
+    pers = alpha + beta
+    return torch.stack([isp(omega - 1e-6), torch.logit(pers / _MAX_PERSISTENCE), torch.logit(alpha / pers), isp(nu - 2.0 - 1e-3)], -1)
+
+# %% ../nbs/01_hmm.ipynb #p6ece99
+def _check_garch(r: Tensor, params: dict) -> int:
+    "Validate r (B, T) and the per-regime GARCH parameters ((K,) tensors like r); return K."
+    _check_float_tensor(r, "r")
+    if r.ndim != 2: raise ValueError(f"`r` must have shape (B, T), got {tuple(r.shape)}")
+    K = params["omega"].shape[-1] if isinstance(params["omega"], Tensor) else -1
+    for name, v in params.items():
+        if v is None: continue
+        _check_float_tensor(v, name); _check_like(v, name, r)
+        if tuple(v.shape) != (K,): raise ValueError(f"`{name}` must have shape (K,)=({K},) like `omega`, got {tuple(v.shape)}")
+        if not bool(torch.isfinite(v).all()): raise ValueError(f"`{name}` holds NaN or inf")
+    a, b = params["alpha"], params["beta"]
+    if not bool((params["omega"] > 0).all()): raise ValueError("`omega` must be > 0")
+    if not bool(((a >= 0) & (b >= 0)).all()): raise ValueError("`alpha` and `beta` must be >= 0")
+    if not bool((a + b < 1).all()): raise ValueError("`alpha` + `beta` must be < 1 (covariance stationarity)")
+    if params.get("nu") is not None and not bool((params["nu"] > 2).all()): raise ValueError("`nu` must be > 2")
+    return K
+
+def garch_variance(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, beta: Tensor,
+                   lengths: Tensor | None = None, sigma2_0=None) -> Tensor:
+    "Per-regime GARCH(1,1) variances sigma2 (B, T, K) driven by the observed r (B, T); padding of r is never read."
+    K = _check_garch(r, dict(mu=mu, omega=omega, alpha=alpha, beta=beta))
+    B, T = r.shape
+    mask = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
+    r = torch.where(mask, r, 0.0)
+    eps2 = (r[:, None, :] - mu[None, :, None]) ** 2                                  # (B, K, T)
+    if sigma2_0 is None: s0 = (omega / (1 - alpha - beta)).expand(B, K)
+    else:
+        s0 = torch.as_tensor(sigma2_0, dtype=r.dtype, device=r.device)
+        if s0.ndim == 1: s0 = s0[:, None]
+        s0 = s0.expand(B, K)
+        if not bool((s0 > 0).all()): raise ValueError("`sigma2_0` must be > 0")
+    x = torch.cat([(omega + (alpha + beta) * s0)[..., None], omega[:, None] + alpha[:, None] * eps2[..., :-1]], -1)
+    return linear_recurrence(x, beta[None, :].expand(B, K)).transpose(1, 2)           # (B, T, K)
+
+def garch_log_b(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, beta: Tensor, nu: Tensor | None = None,
+                lengths: Tensor | None = None, sigma2_0=None) -> Tensor:
+    "Emission log-densities log p(r_t | z_t = k, r_<t) (B, T, K) of a Markov-switching GARCH(1,1), Gaussian or Student-t (nu); 0 at padding."
+    if nu is not None: _check_garch(r, dict(mu=mu, omega=omega, alpha=alpha, beta=beta, nu=nu))
+    s2 = garch_variance(r, mu, omega, alpha, beta, lengths, sigma2_0)
+    B, T = r.shape
+    mask = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
+    e2 = (torch.where(mask, r, 0.0)[..., None] - mu) ** 2                              # (B, T, K)
+    if nu is None:
+        lb = -0.5 * (math.log(2 * math.pi) + torch.log(s2) + e2 / s2)
+    else:
+        lb = (torch.lgamma((nu + 1) / 2) - torch.lgamma(nu / 2) - 0.5 * torch.log(math.pi * (nu - 2) * s2)
+              - (nu + 1) / 2 * torch.log1p(e2 / ((nu - 2) * s2)))
+    return torch.where(mask[..., None], lb, 0.0)

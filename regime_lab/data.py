@@ -21,10 +21,75 @@ from sklearn.preprocessing import StandardScaler
 from torch.utils.data import Dataset
 
 # %% auto #0
-__all__ = ['FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'validate_prices', 'load_sp500_index', 'load_sp500_stocks',
-           'load_factor_etfs', 'load_arch_ohlcv', 'load_vix', 'load_fama_french', 'make_features', 'split_by_date',
-           'FeatureScaler', 'scale_splits', 'frame_hash', 'default_data_dir', 'load_feature_table',
-           'RandomChunkDataset', 'collate_fn']
+__all__ = ['FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'check_time_index', 'check_feature_names', 'check_finite',
+           'check_int', 'validate_prices', 'load_sp500_index', 'load_sp500_stocks', 'load_factor_etfs',
+           'load_arch_ohlcv', 'load_vix', 'load_fama_french', 'make_features', 'split_by_date', 'FeatureScaler',
+           'scale_splits', 'frame_hash', 'default_data_dir', 'load_feature_table', 'RandomChunkDataset', 'collate_fn']
+
+# %% ../nbs/00_data.ipynb #v13a02
+def _fmt_label(v) -> str:
+    "A date as YYYY-MM-DD (with the time when it has one), anything else as repr."
+    if isinstance(v, pd.Timestamp):
+        return str(v.date()) if v == v.normalize() else str(v)
+    return repr(v.item() if hasattr(v, "item") else v)
+
+def check_time_index(index, name: str = "X") -> None:
+    "Raise `ValueError` naming `name` and the first offending date unless a dated or numeric index is strictly increasing."
+    if isinstance(index, (pd.Series, pd.DataFrame)):
+        index = index.index
+    if not isinstance(index, pd.Index) or len(index) < 2:
+        return
+    if not (isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) or pd.api.types.is_numeric_dtype(index.dtype)):
+        return                                                  # no order to check (labels, strings)
+    if index.is_monotonic_increasing and index.is_unique:
+        return
+    i = int(np.flatnonzero(~np.asarray(index[1:] > index[:-1]))[0]) + 1
+    if index[i] == index[i - 1]:
+        raise ValueError(f"`{name}` has a duplicated date {_fmt_label(index[i])} (rows {i - 1} and {i}): "
+                         f"the index must be strictly increasing in time")
+    raise ValueError(f"`{name}` dates are not sorted in increasing order: {_fmt_label(index[i])} (row {i}) "
+                     f"comes after {_fmt_label(index[i - 1])}; sort the rows by date first")
+
+def check_feature_names(X, expected: Sequence[str], name: str = "X", allow_array: bool = True) -> None:
+    "Raise `ValueError` naming `name` unless a DataFrame `X` has exactly the columns `expected` in order (arrays: the width)."
+    expected = [str(c) for c in expected]
+    n = len(expected)
+    if isinstance(X, pd.Series):
+        X = X.to_frame()
+    if isinstance(X, pd.DataFrame):
+        given = [str(c) for c in X.columns]
+        if len(given) != n:
+            raise ValueError(f"`{name}` has {len(given)} columns, the model was fitted on {n}: expected {expected}, got {given}")
+        if given != expected:
+            raise ValueError(f"`{name}` must be a DataFrame with columns {expected} (those seen at fit, in that order), "
+                             f"got {given}: columns are matched by name, never by position")
+        return
+    if not allow_array:
+        raise ValueError(f"`{name}` must be a DataFrame with columns {expected}, got {type(X).__name__}")
+    shape = tuple(getattr(X, "shape", np.shape(X)))
+    width = shape[1] if len(shape) == 2 else None
+    if width != n:
+        raise ValueError(f"`{name}` has {width} columns, the model was fitted on {n}" if width is not None
+                         else f"`{name}` must be 2-D (rows, {n} columns), got shape {shape}")
+
+def check_finite(x, name: str = "X") -> None:
+    "Raise `ValueError` naming `name` (and how many) unless every value of the frame, array or tensor `x` is finite."
+    if torch.is_tensor(x):
+        bad = int((~torch.isfinite(x)).sum()) if x.is_floating_point() or x.is_complex() else 0
+    else:
+        try:
+            values = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError(f"`{name}` must hold numbers, got {type(x).__name__}") from None
+        bad = int((~np.isfinite(values)).sum())
+    if bad:
+        raise ValueError(f"`{name}` contains {bad} NaN or inf values")
+
+def check_int(value, name: str, minimum: int) -> int:
+    "`value` as an int >= `minimum`, or `ValueError` naming `name`."
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+    return int(value)
 
 # %% ../nbs/00_data.ipynb #c005
 def validate_prices(prices: pd.Series | pd.DataFrame, name: str = "prices") -> None:
@@ -33,14 +98,9 @@ def validate_prices(prices: pd.Series | pd.DataFrame, name: str = "prices") -> N
         raise ValueError(f"`{name}` must be a pandas Series or DataFrame, got {type(prices).__name__}")
     if not isinstance(prices.index, pd.DatetimeIndex):
         raise ValueError(f"`{name}` must have a DatetimeIndex, got {type(prices.index).__name__}")
-    if prices.index.has_duplicates:
-        dup = prices.index[prices.index.duplicated()][0]
-        raise ValueError(f"`{name}` has duplicated dates, e.g. {dup.date()}")
-    if not prices.index.is_monotonic_increasing:
-        raise ValueError(f"`{name}` dates are not sorted in increasing order")
+    check_time_index(prices.index, name)
+    check_finite(prices, name)
     values = np.asarray(prices, dtype=float)
-    if not np.isfinite(values).all():
-        raise ValueError(f"`{name}` contains {int((~np.isfinite(values)).sum())} NaN or inf values")
     if (values <= 0).any():
         raise ValueError(f"`{name}` contains {int((values <= 0).sum())} prices <= 0")
 
@@ -104,10 +164,8 @@ def load_fama_french() -> pd.DataFrame:
     raw = pd.read_csv(_arch_file("frenchdata", "frenchdata.csv.gz"), dtype={"Date": str})
     idx = pd.to_datetime(raw.pop("Date"), format="%Y%m") + pd.offsets.MonthEnd(0)
     df = _dated(raw.set_index(idx).astype("float64") / 100.0)
-    if not np.isfinite(df.to_numpy()).all():
-        raise ValueError("load_fama_french(): the shipped file contains NaN or inf values")
-    if df.index.has_duplicates or not df.index.is_monotonic_increasing:
-        raise ValueError("load_fama_french(): the shipped file's dates are not strictly increasing")
+    check_finite(df, "load_fama_french()")
+    check_time_index(df.index, "load_fama_french()")
     return df
 
 # %% ../nbs/00_data.ipynb #c014
@@ -160,8 +218,9 @@ def make_features(prices: pd.Series | pd.DataFrame, vol_window: int = 21, long_v
 def split_by_date(df: pd.DataFrame, train_end: str | pd.Timestamp, val_end: str | pd.Timestamp
                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     "Chronological (train, validation, test) split: dates <= `train_end`, <= `val_end`, and after."
-    if not isinstance(df.index, pd.DatetimeIndex) or not df.index.is_monotonic_increasing or df.index.has_duplicates:
-        raise ValueError("`df` must have a strictly increasing DatetimeIndex")
+    if not isinstance(df, pd.DataFrame) or not isinstance(df.index, pd.DatetimeIndex):
+        raise ValueError("`df` must be a DataFrame with a strictly increasing DatetimeIndex")
+    check_time_index(df.index, "df")
     t1, t2 = pd.Timestamp(train_end), pd.Timestamp(val_end)
     if t1 >= t2:
         raise ValueError(f"`train_end` ({t1.date()}) must come before `val_end` ({t2.date()})")
@@ -174,17 +233,22 @@ def split_by_date(df: pd.DataFrame, train_end: str | pd.Timestamp, val_end: str 
 
 # %% ../nbs/00_data.ipynb #c020
 class FeatureScaler:
-    "Per-column standardisation fitted on training rows only; DataFrames in and out; serialisable."
+    """Per-column standardisation fitted on training rows only; DataFrames in and out; serialisable.
+    `fit` records `feature_names_in_` and `n_features_in_`; `transform` wants exactly those columns, in that order."""
     def __init__(self):
         self._sk: StandardScaler | None = None
         self.columns: list[str] | None = None
+
+    @property
+    def feature_names_in_(self) -> np.ndarray: return np.asarray([str(c) for c in self.columns], dtype=object)
+    @property
+    def n_features_in_(self) -> int: return len(self.columns)
 
     def fit(self, train: pd.DataFrame) -> "FeatureScaler":
         "Learn each column's mean and standard deviation from `train`."
         if not isinstance(train, pd.DataFrame) or len(train) < 2:
             raise ValueError("`train` must be a DataFrame with at least 2 rows")
-        if not np.isfinite(train.to_numpy(dtype=float)).all():
-            raise ValueError("`train` contains NaN or inf")
+        check_finite(train, "train")
         self.columns = list(train.columns)
         self._sk = StandardScaler().fit(train.to_numpy(dtype=float))
         return self
@@ -192,8 +256,7 @@ class FeatureScaler:
     def _check(self, df: pd.DataFrame, name: str) -> np.ndarray:
         if self._sk is None:
             raise ValueError("the scaler is not fitted: call `fit(train)` first")
-        if not isinstance(df, pd.DataFrame) or list(df.columns) != self.columns:
-            raise ValueError(f"`{name}` must be a DataFrame with columns {self.columns}")
+        check_feature_names(df, self.columns, name, allow_array=False)
         return df.to_numpy(dtype=float)
 
     def transform(self, df: pd.DataFrame) -> pd.DataFrame:

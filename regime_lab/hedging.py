@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from tqdm.auto import tqdm
 
-from .hmm import forward_filter
+from .hmm import forward_filter, expected_durations as _expected_durations
 from .regimes import stationary_distribution
 
 # %% auto #0
@@ -217,7 +217,7 @@ class RegimeSwitchingParams:
 
     def expected_durations(self) -> np.ndarray:
         "Expected regime durations 1 / (1 - A_kk) in steps."
-        return 1.0 / (1.0 - np.diag(self.transmat))
+        return _expected_durations(self.transmat)
 
     def mean_log_return(self) -> float:
         "Stationary mean of the per-step log return."

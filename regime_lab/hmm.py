@@ -18,7 +18,7 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['forward', 'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals',
            'mean_field_elbo', 'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform',
-           'garch_untransform', 'garch_variance', 'garch_log_b']
+           'garch_untransform', 'garch_variance', 'garch_log_b', 'expected_durations']
 
 # %% ../nbs/01_hmm.ipynb #c005
 _INT_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
@@ -421,3 +421,20 @@ def garch_log_b(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, beta: Tenso
         lb = (torch.lgamma((nu + 1) / 2) - torch.lgamma(nu / 2) - 0.5 * torch.log(math.pi * (nu - 2) * s2)
               - (nu + 1) / 2 * torch.log1p(e2 / ((nu - 2) * s2)))
     return torch.where(mask[..., None], lb, 0.0)
+
+# %% ../nbs/01_hmm.ipynb #p8cb8ed
+import numpy as np
+
+def expected_durations(transmat, probs=None) -> np.ndarray:
+    "Expected stay (days) in each regime (K,): 1/(1 - a_kk) for a (K, K) matrix; for (T, K, K) ones a_kk averaged over the days in k (weights probs[t-1, k])."
+    A = np.asarray(transmat, dtype=float)
+    if A.ndim not in (2, 3) or A.shape[-1] != A.shape[-2]:
+        raise ValueError(f"`transmat` must be (K, K) or (T, K, K), got shape {A.shape}")
+    if A.ndim == 2: a = np.diag(A)
+    else:
+        if probs is None: raise ValueError("`probs` (T, K) is required for time-varying transitions: a_kk is averaged over the days in k")
+        p = np.asarray(probs, dtype=float)
+        if p.shape != A.shape[:2]: raise ValueError(f"`probs` must have shape {A.shape[:2]} like `transmat`, got {p.shape}")
+        w = p[:-1]                                                       # p(z_{t-1} = k): the day before each move A_t, t >= 1
+        a = (w * np.diagonal(A[1:], axis1=-2, axis2=-1)).sum(0) / np.maximum(w.sum(0), 1e-300)
+    return 1.0 / np.maximum(1.0 - a, 1e-300)

@@ -29,6 +29,7 @@ from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from .hmm import expected_durations
 from .vae_hmm import torch_threads
 
 # %% auto #0
@@ -404,7 +405,7 @@ class RegimePersistenceModel:
         if self.stationary_:
             a = np.diag(A)
             self.survival_ = a[None, :] ** d[:, None]
-            self.expected_durations_ = 1.0 / np.maximum(1.0 - a, 1e-300)
+            self.expected_durations_ = expected_durations(A)
         else:
             T = A.shape[0]
             stay = np.clip(np.diagonal(A, axis1=-2, axis2=-1), 1e-300, 1.0)            # (T, K)

@@ -29,12 +29,13 @@ from tqdm.auto import tqdm
 
 import regime_lab
 from .data import FeatureScaler
-from .hmm import forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood
+from .hmm import forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood, expected_durations
 
 # %% auto #0
 __all__ = ['LOG_2PI', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'mvn_log_prob_tril', 'Decoder',
-           'VAE_HMM', 'default_device', 'torch_threads', 'train_model', 'evaluate_loss', 'save_checkpoint',
-           'load_checkpoint', 'permute_states', 'gaussian_log_b', 'fit_gaussian_hmm_em', 'RegimeModel']
+           'GarchDecoder', 'VAE_HMM', 'persistence_log_prior', 'default_device', 'torch_threads', 'train_model',
+           'evaluate_loss', 'save_checkpoint', 'load_checkpoint', 'permute_states', 'gaussian_log_b',
+           'fit_gaussian_hmm_em', 'RegimeModel']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
 class CausalConv1d(nn.Conv1d):
@@ -168,28 +169,107 @@ class Decoder(nn.Module):
         elif not torch.allclose(cov, torch.diag_embed(torch.diagonal(cov, dim1=-2, dim2=-1))):
             raise ValueError("`cov` has off-diagonal terms but the decoder is diagonal")
 
+# %% ../nbs/02_vae_hmm.ipynb #p849da7
+from .hmm import garch_log_b, garch_variance, garch_transform, garch_untransform
+
+class GarchDecoder(nn.Module):
+    "Per-state emissions with a GARCH(1,1) (Gaussian or Student-t) return in column 0 and, for other columns, a Gaussian given the return."
+    def __init__(self, K: int, output_dim: int, covariance: str = "diag", context_dim: int = 0, student: bool = True):
+        super().__init__()
+        if covariance not in ("diag", "full"): raise ValueError(f"`covariance` must be 'diag' or 'full', got {covariance!r}")
+        self.K, self.C, self.covariance, self.context_dim, self.student = K, output_dim, covariance, context_dim, student
+        self.kernel_size = 1
+        self.mu = nn.Parameter(torch.zeros(K))
+        self.garch_raw = nn.Parameter(garch_untransform([0.05] * K, [0.05] * K, [0.9] * K, [8.0] * K).float())
+        D = output_dim - 1                       # the other columns, Gaussian given r_t (and the context)
+        self.cond_mean = nn.Parameter(torch.zeros(K, D)); self.cond_slope = nn.Parameter(torch.zeros(K, D))
+        self.cond_logvar = nn.Parameter(torch.zeros(K, D))
+        if covariance == "full": self.tril = nn.Parameter(torch.zeros(K, D, D))
+        if context_dim: self.context_weight = nn.Parameter(torch.zeros(K, D, context_dim))
+
+    def garch(self) -> tuple[torch.Tensor, ...]:
+        "Constrained (omega, alpha, beta, nu) per state, each (K,); nu is None for Gaussian returns."
+        om, al, be, nu = garch_transform(self.garch_raw)
+        return om, al, be, (nu if self.student else None)
+
+    def _cond_L(self) -> torch.Tensor:
+        L = torch.diag_embed(torch.exp(0.5 * self.cond_logvar))
+        return L + torch.tril(self.tril, diagonal=-1) if self.covariance == "full" else L
+
+    def state_params(self) -> tuple[torch.Tensor, torch.Tensor]:
+        "Implied unconditional per-state mean (K, C) and Cholesky factor (K, C, C) (context at 0), for ordering and summaries."
+        om, al, be, _ = self.garch()
+        v = om / (1 - al - be)                                               # (K,) unconditional return variance
+        mean = torch.cat([self.mu[:, None], self.cond_mean], 1)
+        c, S = self.cond_slope, self._cond_L() @ self._cond_L().transpose(-1, -2)
+        cov = torch.zeros(self.K, self.C, self.C, device=v.device, dtype=v.dtype)
+        cov[:, 0, 0] = v
+        cov[:, 1:, 0] = cov[:, 0, 1:] = c * v[:, None]
+        cov[:, 1:, 1:] = S + c[:, :, None] * c[:, None, :] * v[:, None, None]
+        return mean, torch.linalg.cholesky(cov)
+
+    def log_prob_states(self, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
+        "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it."
+        om, al, be, nu = self.garch()
+        r = x[:, 0]
+        lb = garch_log_b(r, self.mu, om, al, be, nu)
+        if self.C == 1: return lb
+        mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (r[..., None] - self.mu)[..., None]   # (B, T, K, D)
+        if self.context_dim:
+            if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
+            mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
+        return lb + mvn_log_prob_tril(x[:, 1:].transpose(1, 2)[:, :, None, :] - mu, self._cond_L())
+
+    @torch.no_grad()
+    def set_state_params(self, mean: torch.Tensor, cov: torch.Tensor, alpha: float = 0.05, beta: float = 0.9) -> None:
+        "Start from Gaussian states N(mean_k, cov_k): GARCH with that unconditional variance, the rest its conditional Gaussian."
+        v = cov[:, 0, 0]
+        self.mu.copy_(mean[:, 0])
+        om = v * (1 - alpha - beta)
+        self.garch_raw.copy_(garch_untransform(om, torch.full_like(v, alpha), torch.full_like(v, beta),
+                                               self.garch()[3] if self.student else None).to(self.garch_raw))
+        if self.C == 1: return
+        c = cov[:, 1:, 0] / v[:, None]
+        S = cov[:, 1:, 1:] - c[:, :, None] * c[:, None, :] * v[:, None, None]
+        if self.covariance == "diag": S = torch.diag_embed(torch.diagonal(S, dim1=-2, dim2=-1))
+        L = torch.linalg.cholesky(S)
+        self.cond_mean.copy_(mean[:, 1:]); self.cond_slope.copy_(c)
+        self.cond_logvar.copy_(2 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)))
+        if self.covariance == "full": self.tril.copy_(torch.tril(L, diagonal=-1))
+
+    @torch.no_grad()
+    def permute(self, p: torch.Tensor) -> None:
+        "Relabel the states: new state i is old state p[i]."
+        for name, t in self.named_parameters(): t.copy_(t[p])
+
 # %% ../nbs/02_vae_hmm.ipynb #c013
 class VAE_HMM(nn.Module):
     "The seed's VAE-HMM (`elbo='mean_field'`) or its exact-likelihood counterpart (`elbo='exact'`)."
     def __init__(self, input_dim: int, u_dim: int = 0, K: int = 3, hidden_dim: int = 32, embed_dim: int = 16,
                  kernel_size: int = 5, elbo: str = "exact", causal: bool = True, stationary: bool | None = None,
                  covariance: str = "diag", context: bool = False, normalisation: str = "per_step",
-                 reconstruction: str = "expected"):
+                 reconstruction: str = "expected", emission: str = "gaussian", persistence: float = 0.0):
         super().__init__()
         if elbo not in ("mean_field", "exact"): raise ValueError(f"`elbo` must be 'mean_field' or 'exact', got {elbo!r}")
         if normalisation not in ("per_step", "seed"): raise ValueError(f"`normalisation` must be 'per_step' or 'seed', got {normalisation!r}")
         if reconstruction not in ("expected", "seed"): raise ValueError(f"`reconstruction` must be 'expected' or 'seed', got {reconstruction!r}")
         if K < 2: raise ValueError(f"`K` must be >= 2, got {K}")
+        if emission not in ("gaussian", "garch", "garch_t") or (emission != "gaussian" and elbo != "exact"):
+            raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t' (the GARCH ones with elbo='exact'), got {emission!r}")
+        if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
         if input_dim < 1: raise ValueError(f"`input_dim` must be >= 1, got {input_dim}")
         self.config = dict(input_dim=input_dim, u_dim=u_dim, K=K, hidden_dim=hidden_dim, embed_dim=embed_dim,
                            kernel_size=kernel_size, elbo=elbo, causal=causal, stationary=stationary,
                            covariance=covariance, context=context, normalisation=normalisation,
-                           reconstruction=reconstruction)
+                           reconstruction=reconstruction, emission=emission, persistence=persistence)
         self.K, self.elbo = K, elbo
         self.encoder = Encoder(input_dim, hidden_dim, K, kernel_size, causal) if elbo == "mean_field" else None
         self.prior = Prior(K, u_dim, hidden_dim, stationary)
-        self.decoder = Decoder(K, input_dim, embed_dim, hidden_dim, 1, causal, covariance,
-                               context_dim=input_dim if context else 0)
+        if emission == "gaussian":
+            self.decoder = Decoder(K, input_dim, embed_dim, hidden_dim, 1, causal, covariance,
+                                   context_dim=input_dim if context else 0)
+        else:
+            self.decoder = GarchDecoder(K, input_dim, covariance, input_dim if context else 0, student=emission == "garch_t")
 
     def _context(self, x: torch.Tensor) -> torch.Tensor | None:
         return lagged_inputs(x) if self.config["context"] else None
@@ -209,8 +289,10 @@ class VAE_HMM(nn.Module):
         log_pi, log_A, log_b = self.hmm_params(x, u)
         if self.elbo == "exact":
             ll = parallel_log_likelihood(log_pi, log_A, log_b, lengths)
-            loss = -ll.sum() / n_steps
-            return loss, {"loss": float(loss), "nll_per_step": float(loss)}
+            nll = -ll.sum() / n_steps
+            rho = self.config.get("persistence", 0.0)
+            loss = nll - rho * persistence_log_prior(log_A, lengths).sum() / n_steps if rho else nll
+            return loss, {"loss": float(loss), "nll_per_step": float(nll)}
         log_q = F.log_softmax(self.encoder(x), dim=1).transpose(1, 2)                   # (B, T, K)
         _, terms = mean_field_elbo(log_q, log_pi, log_A, log_b, lengths)
         if self.config["reconstruction"] == "seed":
@@ -246,6 +328,17 @@ class VAE_HMM(nn.Module):
         elif mode == "smoothed": lp = forward_backward(*params, lengths)[0]
         else: raise ValueError(f"`mode` must be 'filtered', 'smoothed' or 'encoder', got {mode!r}")
         return lp.exp().transpose(1, 2)
+
+# %% ../nbs/02_vae_hmm.ipynb #pf15ad0
+def persistence_log_prior(log_A: torch.Tensor, lengths: torch.Tensor | None = None, B: int | None = None) -> torch.Tensor:
+    "Sticky prior per sequence (B,): sum over valid transitions t >= 1 and regimes k of log A_t[k, k] (to be scaled by rho)."
+    if log_A.ndim == 2:
+        if lengths is None: raise ValueError("`lengths` is required for a stationary `log_A`")
+        return (lengths.to(log_A.dtype) - 1) * torch.diagonal(log_A).sum()
+    Bn, T = log_A.shape[:2]
+    if lengths is None: lengths = torch.full((Bn,), T, device=log_A.device)
+    valid = (torch.arange(T, device=log_A.device)[None] < lengths[:, None]) & (torch.arange(T, device=log_A.device)[None] > 0)
+    return torch.where(valid, torch.diagonal(log_A, dim1=-2, dim2=-1).sum(-1), 0.0).sum(1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c018
 def default_device(device: str | torch.device | None = None) -> torch.device:
@@ -388,9 +481,11 @@ def permute_states(model: VAE_HMM, perm) -> VAE_HMM:
     else:
         idx = (p[:, None] * K + p[None, :]).reshape(-1)              # new (i, j) reads old (p_i, p_j)
         pr.mlp[-1].weight.copy_(pr.mlp[-1].weight[idx]); pr.mlp[-1].bias.copy_(pr.mlp[-1].bias[idx])
-    dec.embedding.copy_(dec.embedding[p])
-    if dec.covariance == "full": dec.tril.copy_(dec.tril[p])
-    if dec.context_dim: dec.context_weight.copy_(dec.context_weight[p])
+    if hasattr(dec, "permute"): dec.permute(p)
+    else:
+        dec.embedding.copy_(dec.embedding[p])
+        if dec.covariance == "full": dec.tril.copy_(dec.tril[p])
+        if dec.context_dim: dec.context_weight.copy_(dec.context_weight[p])
     if model.encoder is not None:
         model.encoder.conv2.weight.copy_(model.encoder.conv2.weight[p]); model.encoder.conv2.bias.copy_(model.encoder.conv2.bias[p])
     return model
@@ -453,7 +548,8 @@ class RegimeModel:
     def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = "lagged",
                  context: bool = True, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
-                 device: str | None = None, progress: bool = False, n_threads: int | None = 1):
+                 device: str | None = None, progress: bool = False, n_threads: int | None = 1,
+                 emission: str = "gaussian", persistence: float = 0.0):
         if n_regimes < 2: raise ValueError(f"`n_regimes` must be >= 2, got {n_regimes}")
         if elbo not in ("exact", "mean_field"): raise ValueError(f"`elbo` must be 'exact' or 'mean_field', got {elbo!r}")
         if inputs not in (None, "lagged", "given"): raise ValueError(f"`inputs` must be None, 'lagged' or 'given', got {inputs!r}")
@@ -463,6 +559,9 @@ class RegimeModel:
         self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience, self.tol = n_restarts, em_iter, epochs, lr, patience, tol
         self.val_fraction, self.hidden_dim, self.seed, self.device, self.progress = val_fraction, hidden_dim, seed, device, progress
         self.n_threads = n_threads
+        if emission not in ("gaussian", "garch", "garch_t"): raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t', got {emission!r}")
+        if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
+        self.emission, self.persistence = emission, persistence
         self.model_: VAE_HMM | None = None
 
     # -- data plumbing ---------------------------------------------------------------------------------------------
@@ -514,7 +613,7 @@ class RegimeModel:
         K = self.n_regimes
         self.model_ = VAE_HMM(C, u_dim, K, hidden_dim=max(self.hidden_dim, K), embed_dim=max(K, 4), kernel_size=5,
                               elbo=self.elbo, covariance=self.covariance, context=self.context,
-                              stationary=None if u_dim else True).to(dev)
+                              stationary=None if u_dim else True, emission=self.emission, persistence=self.persistence).to(dev)
         x, u = self._prepare(df, U)
         # 1. EM restarts on the training rows; pick the best on validation
         Ztr = x[0, :, :n_tr].T.double()
@@ -586,10 +685,9 @@ class RegimeModel:
         with torch.no_grad(): return self.model_.prior(u)[1][0].exp().cpu().double().numpy()
 
     def expected_durations(self, X=None, U=None) -> np.ndarray:
-        "Expected regime durations 1 / (1 - A_kk) in days (K,), from the stationary matrix or the mean of A_t over X."
+        "Expected regime durations (K,) in days: 1 / (1 - A_kk), or for input-driven A_t the days-in-k average of A_t[k, k] over X (smoothed weights)."
         A = self.transition_matrices(X, U)
-        A = A.mean(0) if A.ndim == 3 else A
-        return 1.0 / (1.0 - np.diag(A))
+        return expected_durations(A, None if A.ndim == 2 else self.predict_proba(X, U, mode="smoothed"))
 
     @property
     def transmat_(self) -> np.ndarray:
@@ -649,7 +747,7 @@ class RegimeModel:
 
     # -- persistence -----------------------------------------------------------------------------------------------
     _SETTINGS = ("n_regimes", "elbo", "covariance", "inputs", "context", "n_restarts", "em_iter", "epochs", "lr",
-                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads")
+                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads", "emission", "persistence")
 
     def save(self, path: str | Path) -> Path:
         "Checkpoint the fitted estimator: model, settings, scaler(s), feature names."
@@ -671,3 +769,16 @@ class RegimeModel:
         if self.inputs == "given":
             self.input_names_, self.u_scaler_ = list(meta["input_names"]), FeatureScaler.from_dict(meta["u_scaler"])
         return self
+
+# %% ../nbs/02_vae_hmm.ipynb #pcc21ab
+from fastcore.basics import patch
+from .hmm import forward
+
+@patch
+def score_samples(self: RegimeModel, X, U=None) -> np.ndarray:
+    "Per-day one-step predictive log density log p(x_t | x_<t) (T,) in the units of X (the filtered mixture made at t-1); sums to `score(X)`."
+    x, u = self._prepare(X, U)
+    with torch.no_grad():
+        log_alpha, _ = forward(*[t.double() for t in self.model_.hmm_params(x, u)])
+    c = torch.logsumexp(log_alpha[0], -1)                                   # log p(x_{1:t}), (T,)
+    return torch.diff(c, prepend=c.new_zeros(1)).cpu().numpy() - float(np.log(self.scaler_.scale_.to_numpy()).sum())

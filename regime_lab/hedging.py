@@ -227,6 +227,8 @@ class RegimeSwitchingParams:
     def from_model(cls, model, units: float = 100.0, dt: float = 1 / 252) -> "RegimeSwitchingParams":
         "Calibrate from a fitted `RegimeModel` on one column of daily log returns times `units`."
         if getattr(model, "model_", None) is None: raise ValueError("`model` must be a fitted RegimeModel")
+        if getattr(model, "emission", "gaussian") != "gaussian":
+            raise ValueError("`model` must have Gaussian emissions (emission='gaussian'): a GARCH regime has no single volatility")
         if len(model.feature_names_) != 1:
             raise ValueError(f"`model` must be fitted on one column of log returns, got {model.feature_names_}")
         if model.context: raise ValueError("`model` has context=True: its regime variances are conditional, not volatilities")

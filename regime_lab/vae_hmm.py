@@ -242,6 +242,31 @@ class GarchDecoder(nn.Module):
         "Relabel the states: new state i is old state p[i]."
         for name, t in self.named_parameters(): t.copy_(t[p])
 
+# %% ../nbs/02_vae_hmm.ipynb #pb01a7d
+from fastcore.basics import patch
+
+@patch
+@torch.no_grad()
+def init_regression(self: GarchDecoder, x: torch.Tensor, gamma: torch.Tensor, ridge: float = 1e-3) -> None:
+    "Set each state's Gaussian of the other columns given r_t (and the context x_{t-1}) by least squares weighted by gamma (T, K); x (C, T) scaled."
+    if self.C == 1: return
+    T = x.shape[1]
+    r, Y = x[0].double(), x[1:].T.double()                                          # (T,), (T, D)
+    ctx = lagged_inputs(x[None])[0].T.double() if self.context_dim else x.new_zeros(T, 0).double()
+    for k in range(self.K):
+        w = gamma[:, k].double()
+        D = torch.cat([torch.ones(T, 1, dtype=torch.float64), (r - self.mu[k].double())[:, None], ctx], 1)
+        G = D.T @ (w[:, None] * D) + ridge * torch.eye(D.shape[1], dtype=torch.float64)
+        coef = torch.linalg.solve(G, D.T @ (w[:, None] * Y))                          # (2 + context, D)
+        e = Y - D @ coef
+        S = (w[:, None] * e).T @ e / w.sum() + ridge * torch.eye(Y.shape[1], dtype=torch.float64)
+        if self.covariance == "diag": S = torch.diag_embed(torch.diagonal(S))
+        L = torch.linalg.cholesky(S)
+        self.cond_mean[k] = coef[0].float(); self.cond_slope[k] = coef[1].float()
+        if self.context_dim: self.context_weight[k] = coef[2:].T.float()
+        self.cond_logvar[k] = (2 * torch.log(torch.diagonal(L))).float()
+        if self.covariance == "full": self.tril[k] = torch.tril(L, diagonal=-1).float()
+
 # %% ../nbs/02_vae_hmm.ipynb #c013
 class VAE_HMM(nn.Module):
     "The seed's VAE-HMM (`elbo='mean_field'`) or its exact-likelihood counterpart (`elbo='exact'`)."
@@ -292,7 +317,7 @@ class VAE_HMM(nn.Module):
             nll = -ll.sum() / n_steps
             rho = self.config.get("persistence", 0.0)
             loss = nll - rho * persistence_log_prior(log_A, lengths).sum() / n_steps if rho else nll
-            return loss, {"loss": float(loss), "nll_per_step": float(nll)}
+            return loss, {"loss": float(loss.detach()), "nll_per_step": float(nll.detach())}
         log_q = F.log_softmax(self.encoder(x), dim=1).transpose(1, 2)                   # (B, T, K)
         _, terms = mean_field_elbo(log_q, log_pi, log_A, log_b, lengths)
         if self.config["reconstruction"] == "seed":
@@ -545,11 +570,11 @@ def _as_2d_frame(X, name: str, columns=None) -> pd.DataFrame:
 
 class RegimeModel:
     "An hmmlearn-style estimator around the exact VAE-HMM: fit, predict_proba (filtered/smoothed), predict, score, sample."
-    def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = "lagged",
-                 context: bool = True, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
+    def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = None,
+                 context: bool = False, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1,
-                 emission: str = "gaussian", persistence: float = 0.0):
+                 emission: str = "garch_t", persistence: float = 0.0):
         if n_regimes < 2: raise ValueError(f"`n_regimes` must be >= 2, got {n_regimes}")
         if elbo not in ("exact", "mean_field"): raise ValueError(f"`elbo` must be 'exact' or 'mean_field', got {elbo!r}")
         if inputs not in (None, "lagged", "given"): raise ValueError(f"`inputs` must be None, 'lagged' or 'given', got {inputs!r}")
@@ -629,6 +654,8 @@ class RegimeModel:
         with torch.no_grad():
             m.decoder.set_state_params(em["means"][r].float(), em["covs"][r].float())
             m.prior.init_logits.copy_(em["log_pi"][r].float())
+            if hasattr(m.decoder, "init_regression"):   # GARCH emission: the other columns' regressions from EM's posterior
+                m.decoder.init_regression(x[0, :, :n_tr], forward_backward(em["log_pi"][r], em["log_A"][r], gaussian_log_b(Ztr, em["means"][r:r + 1], em["covs"][r:r + 1]))[0][0].exp())
             if m.prior.stationary: m.prior.trans_logits.copy_(em["log_A"][r].float())
             else:
                 m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(em["log_A"][r].float().reshape(-1))
@@ -729,6 +756,8 @@ class RegimeModel:
             if len(udf) != n_steps: raise ValueError(f"`U` has {len(udf)} rows, `n_steps` is {n_steps}")
             udf.columns = self.input_names_
             ug = torch.tensor(self.u_scaler_.transform(udf).to_numpy().T, dtype=torch.float32)
+        if self.emission != "gaussian":
+            return self._sample_garch(n_steps, ug if self.inputs == "given" else None, self.seed if seed is None else seed)
         C = mean.shape[1]
         xs = torch.zeros(C, n_steps); zs = torch.zeros(n_steps, dtype=torch.long)
         prev = torch.zeros(C)
@@ -782,3 +811,34 @@ def score_samples(self: RegimeModel, X, U=None) -> np.ndarray:
         log_alpha, _ = forward(*[t.double() for t in self.model_.hmm_params(x, u)])
     c = torch.logsumexp(log_alpha[0], -1)                                   # log p(x_{1:t}), (T,)
     return torch.diff(c, prepend=c.new_zeros(1)).cpu().numpy() - float(np.log(self.scaler_.scale_.to_numpy()).sum())
+
+# %% ../nbs/02_vae_hmm.ipynb #pba6e30
+@patch
+@torch.no_grad()
+def _sample_garch(self: RegimeModel, n_steps: int, ug: torch.Tensor | None, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    "`sample` for a GARCH-emission model: states from the chain, every regime's variance recursion run on the simulated returns."
+    rng = np.random.default_rng(seed)
+    m = self.model_; dec = m.decoder
+    dev = next(m.parameters()).device
+    om, al, be, nu = (None if v is None else v.cpu().double().numpy() for v in dec.garch())
+    mu, C = dec.mu.cpu().double().numpy(), dec.C
+    s2 = om / (1 - al - be)                                               # pre-sample: each regime's unconditional variance
+    if C > 1:
+        L, a, c = (v.cpu().double().numpy() for v in (dec._cond_L(), dec.cond_mean, dec.cond_slope))
+        W = dec.context_weight.cpu().double().numpy() if dec.context_dim else None
+    xs, zs = np.zeros((n_steps, C)), np.zeros(n_steps, dtype=int)
+    pi = F.softmax(m.prior.init_logits, -1).cpu().double().numpy()
+    for t in range(n_steps):
+        if t == 0: p = pi
+        elif m.prior.stationary: p = m.prior(None)[1].exp().cpu().double().numpy()[zs[t - 1]]
+        else:
+            ut = torch.tensor(xs[t - 1], dtype=torch.float32) if self.inputs == "lagged" else ug[:, t]
+            p = m.prior(ut.to(dev)[None, :, None])[1][0, 0].exp().cpu().double().numpy()[zs[t - 1]]
+        k = zs[t] = rng.choice(len(p), p=p / p.sum())
+        if t: s2 = om + al * (xs[t - 1, 0] - mu) ** 2 + be * s2           # every regime's recursion, on the simulated return
+        e = rng.standard_normal() if nu is None else rng.standard_t(nu[k]) * np.sqrt((nu[k] - 2) / nu[k])
+        xs[t, 0] = mu[k] + np.sqrt(s2[k]) * e
+        if C > 1:
+            my = a[k] + c[k] * (xs[t, 0] - mu[k]) + (W[k] @ xs[t - 1] if W is not None and t else 0.0)
+            xs[t, 1:] = my + L[k] @ rng.standard_normal(C - 1)
+    return self.scaler_.inverse_transform(pd.DataFrame(xs, columns=self.feature_names_)), zs

@@ -23,7 +23,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from tqdm.auto import tqdm
+from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
 from .hmm import (check_int, check_number, check_probabilities, check_transition_matrix, forward_filter,
                              expected_durations as _expected_durations)

@@ -27,7 +27,7 @@ from torch.func import functional_call, grad as func_grad
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Dataset
-from tqdm.auto import tqdm
+from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
 from .backtest import BacktestResult, backtest
 from .data import check_feature_names, check_int as _check_int, check_time_index, collate_fn

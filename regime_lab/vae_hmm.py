@@ -28,7 +28,7 @@ import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
+from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
 import regime_lab
 from .data import FeatureScaler, check_feature_names, check_int, check_time_index
@@ -347,7 +347,7 @@ class VAE_HMM(nn.Module):
             loss = -(rec + beta * kl_part.mean())
         else:
             loss = -(rec_seq.sum() + beta * kl_part.sum()) / n_steps
-        return loss, {"loss": float(loss), "reconstruction": float(rec_seq.sum() / n_steps),
+        return loss, {"loss": float(loss.detach()), "reconstruction": float(rec_seq.sum() / n_steps),
                       "prior": float(terms["prior"].sum() / n_steps), "entropy": float(terms["entropy"].sum() / n_steps)}
 
     @torch.no_grad()

@@ -762,7 +762,7 @@ def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_da
             loss = checked(lambda: loss_on(idx), where)
             opt.zero_grad(); loss.backward()
             nn.utils.clip_grad_norm_(params, clip_norm)
-            opt.step(); guard.step(where); tot += float(loss); nb += 1
+            opt.step(); guard.step(where); tot += float(loss.detach()); nb += 1
         v = checked(val_loss, f"epoch {epoch} (validation)")
         hist["epoch"].append(epoch); hist["train_loss"].append(tot / max(nb, 1)); hist["val_loss"].append(v)
         bar.set_postfix(train=f"{tot / max(nb, 1):.4f}", val=f"{v:.4f}")

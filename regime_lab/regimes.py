@@ -230,7 +230,7 @@ class ForwardTransitionPredictor:
             for epoch in range(self.epochs):
                 opt.zero_grad(); loss = loss_fn(tr); loss.backward(); opt.step()
                 with torch.no_grad(): vl = float(loss_fn(va))
-                self.history_["train_loss"].append(float(loss)); self.history_["val_loss"].append(vl)
+                self.history_["train_loss"].append(float(loss.detach())); self.history_["val_loss"].append(vl)
                 if vl < best[0]: best = (vl, copy.deepcopy(net.state_dict()))
             net.load_state_dict(best[1])
         self.net_ = net.eval()

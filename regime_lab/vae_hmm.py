@@ -484,7 +484,7 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
             gnorm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
             if not torch.isfinite(gnorm): guard.fail(f"non-finite gradient at epoch {epoch}, step {step}")
             opt.step(); guard.step(f"epoch {epoch}, step {step}")
-            tot += float(loss); n += 1
+            tot += float(loss.detach()); n += 1
             if val_batches is None: best_state = copy.deepcopy(model.state_dict())
         sched.step()
         val = math.nan
@@ -516,7 +516,7 @@ def evaluate_loss(model: VAE_HMM, batches: Iterable, device=None, name: str = "b
     for batch in batches:
         x, u, lengths = _to(batch, device, name)
         loss, _ = model.compute_loss(x, u, lengths, beta=1.0)
-        s = int(lengths.sum()); tot += float(loss) * s; steps += s
+        s = int(lengths.sum()); tot += float(loss.detach()) * s; steps += s
     return tot / max(steps, 1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c023

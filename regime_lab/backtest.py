@@ -31,7 +31,7 @@ __all__ = ['TRADING_DAYS', 'WeightsRule', 'daily_risk_free', 'rebalance_schedule
            'plot_equity_drawdown']
 
 # %% ../nbs/07_backtest.ipynb #c004
-TRADING_DAYS = 252  # annualisation factor for daily returns (DESIGN.md)
+TRADING_DAYS = 252  # trading days a year: the one annualisation factor for daily returns
 
 # %% ../nbs/07_backtest.ipynb #c008
 def _check_index(index: Any, name: str) -> pd.DatetimeIndex:

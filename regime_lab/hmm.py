@@ -188,8 +188,8 @@ def _prepare(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | Non
     B, T, K = log_b.shape
     if B < 1 or T < 1:
         raise ValueError(f"`log_b` must have B >= 1 and T >= 1, got shape {tuple(log_b.shape)}")
-    if K < 2:
-        raise ValueError(f"`log_b` has K={K} states; an HMM needs K >= 2")
+    if K < 1:
+        raise ValueError(f"`log_b` has K={K} states; an HMM needs K >= 1")
     _check_float_tensor(log_pi, "log_pi"); _check_like(log_pi, "log_pi", log_b)
     _check_float_tensor(log_A, "log_A"); _check_like(log_A, "log_A", log_b)
     if tuple(log_pi.shape) not in ((K,), (B, K)):
@@ -577,4 +577,5 @@ def expected_durations(transmat, probs=None) -> np.ndarray:
         if p.shape != A.shape[:2]: raise ValueError(f"`probs` must have shape {A.shape[:2]} like `transmat`, got {p.shape}")
         w = p[:-1]                                                       # p(z_{t-1} = k): the day before each move A_t, t >= 1
         a = (w * np.diagonal(A[1:], axis1=-2, axis2=-1)).sum(0) / np.maximum(w.sum(0), 1e-300)
-    return 1.0 / np.maximum(1.0 - a, 1e-300)
+    with np.errstate(divide="ignore"):
+        return np.where(a < 1, 1.0 / np.where(a < 1, 1.0 - a, 1.0), np.inf)   # a regime never left (K = 1): inf

@@ -188,8 +188,8 @@ def _prepare(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | Non
     B, T, K = log_b.shape
     if B < 1 or T < 1:
         raise ValueError(f"`log_b` must have B >= 1 and T >= 1, got shape {tuple(log_b.shape)}")
-    if K < 1:
-        raise ValueError(f"`log_b` has K={K} states; an HMM needs K >= 1")
+    if K < 2:
+        raise ValueError(f"`log_b` has K={K} states; an HMM needs K >= 2")
     _check_float_tensor(log_pi, "log_pi"); _check_like(log_pi, "log_pi", log_b)
     _check_float_tensor(log_A, "log_A"); _check_like(log_A, "log_A", log_b)
     if tuple(log_pi.shape) not in ((K,), (B, K)):

@@ -1,6 +1,7 @@
 """Everything a regime model reads comes through this module: real prices that ship inside installed
 packages (no network), causal regime features, a chronological split, a scaler fitted on the
-training window only, and the random variable-length chunks the VAE-HMM trains on.
+training window only, the random variable-length chunks the VAE-HMM trains on, and the thread and device
+helpers every trainer uses.
 
 Docs: https://regime-lab.github.io/regime_lab/data.html.md"""
 

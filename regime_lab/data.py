@@ -21,8 +21,8 @@ from sklearn.preprocessing import StandardScaler
 from torch.utils.data import Dataset
 
 # %% auto #0
-__all__ = ['FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'check_time_index', 'check_feature_names', 'check_finite',
-           'check_int', 'validate_prices', 'load_sp500_index', 'load_sp500_stocks', 'load_factor_etfs',
+__all__ = ['TRADING_DAYS', 'FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'check_time_index', 'check_feature_names',
+           'check_finite', 'check_int', 'validate_prices', 'load_sp500_index', 'load_sp500_stocks', 'load_factor_etfs',
            'load_arch_ohlcv', 'load_vix', 'load_fama_french', 'make_features', 'split_by_date', 'FeatureScaler',
            'scale_splits', 'frame_hash', 'default_data_dir', 'load_feature_table', 'RandomChunkDataset', 'collate_fn']
 
@@ -93,6 +93,9 @@ def check_int(value, name: str, minimum: int | None = None, maximum: int | None 
             (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ValueError(f"`{name}` must be an integer{rng}, got {value!r}")
     return int(value)
+
+# %% ../nbs/00_data.ipynb #alg1d02
+TRADING_DAYS = 252  # trading days a year: the one annualisation factor for daily data
 
 # %% ../nbs/00_data.ipynb #c005
 def validate_prices(prices: pd.Series | pd.DataFrame, name: str = "prices") -> None:

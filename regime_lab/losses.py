@@ -17,17 +17,26 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
-from .hmm import check_covariance, check_int, check_probabilities, check_simple_returns, check_transition_matrix
+import warnings
+
+from .data import TRADING_DAYS, check_int
+from .hmm import (check_covariance, check_probabilities, check_simple_returns, check_transition_matrix,
+                            forecast_probabilities)
 
 # %% auto #0
-__all__ = ['PERIODS_PER_YEAR', 'portfolio_returns', 'turnover', 'sharpe_loss', 'sortino_loss', 'max_drawdown_loss', 'calmar_loss',
-           'cvar_loss', 'risk_parity_loss', 'advanced_portfolio_loss', 'regime_conditional_loss',
+__all__ = ['time_mask', 'portfolio_returns', 'turnover', 'sharpe_loss', 'sortino_loss', 'max_drawdown_loss', 'calmar_loss',
+           'cvar', 'cvar_loss', 'risk_parity_loss', 'advanced_portfolio_loss', 'regime_conditional_loss',
            'worst_case_regime_probs', 'adversarial_portfolio_loss', 'forecast_regime_probs', 'transition_aware_loss']
 
 # %% ../nbs/04_losses.ipynb #c005
-PERIODS_PER_YEAR = 252
+def __getattr__(name: str):
+    "The old name `PERIODS_PER_YEAR` (deprecated): `regime_lab.data.TRADING_DAYS`, the one annualisation constant."
+    if name == "PERIODS_PER_YEAR":
+        warnings.warn("`regime_lab.losses.PERIODS_PER_YEAR` is deprecated: use `regime_lab.data.TRADING_DAYS`", DeprecationWarning, stacklevel=2)
+        return TRADING_DAYS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-def _time_mask(lengths: torch.Tensor | None, B: int, T: int, device, min_len: int = 1) -> torch.Tensor:
+def time_mask(lengths: torch.Tensor | None, B: int, T: int, device, min_len: int = 1) -> torch.Tensor:
     "Boolean `(B, T)` mask of the valid periods; `ValueError` naming `lengths` when it is malformed."
     if lengths is None:
         if T < min_len:
@@ -61,7 +70,7 @@ def _prepare(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor
     elif weights.shape != returns.shape:
         raise ValueError(f"`weights` shape {tuple(weights.shape)} disagrees with `returns` shape {tuple(returns.shape)}: "
                          f"expected (B, N)=({B}, {N}) or (B, T, N)=({B}, {T}, {N})")
-    mask = _time_mask(lengths, B, T, returns.device, min_len).to(returns.device)
+    mask = time_mask(lengths, B, T, returns.device, min_len).to(returns.device)
     m3 = mask[..., None]
     w, r = _check_finite(weights, m3, "weights"), _check_finite(returns, m3, "returns")
     check_simple_returns(r, "returns")                     # padding is 0 by now
@@ -139,7 +148,7 @@ def turnover(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor
 # %% ../nbs/04_losses.ipynb #c014
 def sharpe_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                 cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
-                risk_free: float = 0.0, periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-12,
+                risk_free: float = 0.0, periods_per_year: float = TRADING_DAYS, eps: float = 1e-12,
                 reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative annualised Sharpe ratio of the net portfolio returns (skfolio's `annualized_sharpe_ratio`)."
     _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
@@ -151,7 +160,7 @@ def sharpe_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Ten
 # %% ../nbs/04_losses.ipynb #c020
 def sortino_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                  target: float = 0.0, cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
-                 risk_free: float = 0.0, periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-12,
+                 risk_free: float = 0.0, periods_per_year: float = TRADING_DAYS, eps: float = 1e-12,
                  reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative annualised Sortino ratio: excess mean over the downside deviation below `target`."
     _check_real(target, "target")
@@ -192,7 +201,7 @@ def max_drawdown_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: tor
 def calmar_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                 cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                 risk_free: float = 0.0, compounded: bool = False, temperature: float = 0.0,
-                periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-8,
+                periods_per_year: float = TRADING_DAYS, eps: float = 1e-8,
                 reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative Calmar ratio: annualised excess mean return over the maximum drawdown of the net path."
     _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
@@ -201,23 +210,33 @@ def calmar_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Ten
     return _reduce(-periods_per_year * (_masked_mean(rp, mask) - risk_free) / (mdd + eps), reduction)
 
 # %% ../nbs/04_losses.ipynb #c029
-def _cvar(losses: torch.Tensor, mask: torch.Tensor, alpha: float) -> torch.Tensor:
-    "Empirical CVaR at level `alpha` of `losses (B, T)` over the valid periods, Rockafellar-Uryasev form, `(B,)`."
+def cvar(losses: torch.Tensor, alpha: float, mask: torch.Tensor | None = None, dim: int = -1) -> torch.Tensor:
+    "Empirical CVaR (expected shortfall) at level `alpha` of `losses` along `dim`, over the entries where `mask` is True; differentiable."
+    if not torch.is_tensor(losses) or not losses.is_floating_point() or losses.ndim == 0:
+        raise ValueError(f"`losses` must be a float tensor with at least one axis, got {getattr(losses, 'shape', type(losses).__name__)}")
     _check_unit_interval(alpha, "alpha")
-    n = mask.sum(1).to(torch.float64)
+    x = losses.movedim(dim, -1)
+    if mask is None: m = torch.ones_like(x, dtype=torch.bool)
+    else:
+        if not torch.is_tensor(mask) or mask.shape != losses.shape:
+            raise ValueError(f"`mask` must be a tensor of the shape of `losses` {tuple(losses.shape)}, got {getattr(mask, 'shape', type(mask).__name__)}")
+        m = mask.to(torch.bool).movedim(dim, -1)
+    n = m.sum(-1).to(torch.float64)
+    if bool((n == 0).any()): raise ValueError("`mask` leaves no entry in some slice along `dim`")
+    if not bool(torch.isfinite(torch.where(m, x, 0.0)).all()): raise ValueError("`losses` contains NaN or inf where `mask` is True")
     k = (1.0 - alpha) * n
     i = (torch.ceil(k) - 1).clamp_min(0).long()
-    ranked = torch.sort(torch.where(mask, losses, float("-inf")), dim=1, descending=True).values
-    zeta = ranked.gather(1, i[:, None])
-    tail = (F.relu(losses - zeta) * mask).sum(1)
-    return zeta[:, 0] + tail / k.to(losses.dtype)
+    ranked = torch.sort(torch.where(m, x, float("-inf")), dim=-1, descending=True).values
+    zeta = ranked.gather(-1, i[..., None])
+    tail = torch.where(m, F.relu(x - zeta), 0.0).sum(-1)
+    return zeta[..., 0] + tail / k.to(x.dtype)
 
 def cvar_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
               alpha: float = 0.95, cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
               reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Expected shortfall at level `alpha` of the per-period portfolio loss (skfolio's `cvar` with `beta=alpha`)."
     rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights)
-    return _reduce(_cvar(-rp, mask, alpha), reduction)
+    return _reduce(cvar(-rp, alpha, mask, dim=1), reduction)
 
 # %% ../nbs/04_losses.ipynb #c033
 def _sample_cov(r: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -256,7 +275,7 @@ def risk_parity_loss(weights: torch.Tensor, returns: torch.Tensor | None = None,
         if not torch.is_tensor(weights) or weights.ndim not in (2, 3) or not weights.is_floating_point() or weights.numel() == 0:
             raise ValueError(f"`weights` must be (B, N) or (B, T, N), got {getattr(weights, 'shape', type(weights))}")
         w = weights if weights.ndim == 3 else weights[:, None]
-        mask = _time_mask(lengths, w.shape[0], w.shape[1], w.device).to(w.device)
+        mask = time_mask(lengths, w.shape[0], w.shape[1], w.device).to(w.device)
         w = _check_finite(w, mask[..., None], "weights")
         cov = _check_cov(cov, w.shape[0], w.shape[-1]).to(w.dtype)
     _check_nonneg(eps, "eps")
@@ -272,7 +291,7 @@ def advanced_portfolio_loss(weights: torch.Tensor, returns: torch.Tensor, length
                             position_penalty: float = 0.0, max_position: float = 1.0,
                             leverage_penalty: float = 0.0, max_leverage: float = 1.0,
                             drawdown_penalty: float = 0.0, cvar_penalty: float = 0.0, alpha: float = 0.95,
-                            risk_free: float = 0.0, periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-12,
+                            risk_free: float = 0.0, periods_per_year: float = TRADING_DAYS, eps: float = 1e-12,
                             reduction: Literal["mean", "sum", "none"] = "mean", return_components: bool = False):
     "Multi-objective loss: -Sharpe plus turnover, position-limit, leverage, drawdown and CVaR penalties."
     for name, v in dict(sharpe_weight=sharpe_weight, turnover_penalty=turnover_penalty, position_penalty=position_penalty,
@@ -291,7 +310,7 @@ def advanced_portfolio_loss(weights: torch.Tensor, returns: torch.Tensor, length
         "position": _masked_mean((F.relu(w.abs() - max_position) ** 2).sum(-1), mask),
         "leverage": _masked_mean(F.relu(w.abs().sum(-1) - max_leverage) ** 2, mask),
         "drawdown": _max_drawdown(rp, mask),
-        "cvar": _cvar(-rp, mask, alpha),
+        "cvar": cvar(-rp, alpha, mask, dim=1),
     }
     coef = dict(sharpe=sharpe_weight, turnover=turnover_penalty, position=position_penalty,
                 leverage=leverage_penalty, drawdown=drawdown_penalty, cvar=cvar_penalty)
@@ -317,7 +336,7 @@ def _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths):
     if p.shape[0] != B or p.shape[1] != T:
         raise ValueError(f"`regime_probs` shape {tuple(regime_probs.shape)} disagrees with `weights` shape {tuple(weights.shape)}")
     K = p.shape[-1]
-    mask = _time_mask(lengths, B, T, w.device).to(w.device)
+    mask = time_mask(lengths, B, T, w.device).to(w.device)
     _check_probs(p, "regime_probs", mask)
     if not torch.is_tensor(regime_covs) or regime_covs.ndim not in (3, 4) or regime_covs.shape[-3:] != (K, N, N) \
             or (regime_covs.ndim == 4 and regime_covs.shape[0] != B):
@@ -344,7 +363,7 @@ def _regime_losses(w, S, mu, risk_aversion: float, periods_per_year: float) -> t
 
 def regime_conditional_loss(weights: torch.Tensor, regime_probs: torch.Tensor, regime_covs: torch.Tensor,
                             regime_means: torch.Tensor | None = None, lengths: torch.Tensor | None = None, *,
-                            risk_aversion: float = 1.0, periods_per_year: float = PERIODS_PER_YEAR,
+                            risk_aversion: float = 1.0, periods_per_year: float = TRADING_DAYS,
                             reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Annualised risk (minus return) under regime-specific covariances (and means), weighted by regime probabilities."
     w, p, S, mu, mask = _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths)
@@ -375,7 +394,7 @@ def worst_case_regime_probs(regime_losses: torch.Tensor, regime_probs: torch.Ten
 def adversarial_portfolio_loss(weights: torch.Tensor, regime_probs: torch.Tensor, regime_covs: torch.Tensor,
                                regime_means: torch.Tensor | None = None, lengths: torch.Tensor | None = None, *,
                                radius: float = 0.1, risk_aversion: float = 1.0,
-                               periods_per_year: float = PERIODS_PER_YEAR,
+                               periods_per_year: float = TRADING_DAYS,
                                reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Worst-case regime loss over probabilities within total-variation distance `radius` of the estimate."
     w, p, S, mu, mask = _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths)
@@ -399,28 +418,21 @@ def _check_transition(A: torch.Tensor, B: int, T: int, K: int, mask: torch.Tenso
         A = torch.where(mask[..., None, None], A, torch.eye(K, dtype=A.dtype, device=A.device))
     return A
 
-def _forecast(p: torch.Tensor, A: torch.Tensor, horizon: int) -> torch.Tensor:
-    "$p A^h$ for `p (B, T, K)` and `A (B, T, K, K)`."
-    check_int(horizon, "horizon", 0)
-    for _ in range(horizon):
-        p = torch.einsum("btk,btkj->btj", p, A.to(p.dtype))
-    return p
-
 def forecast_regime_probs(regime_probs: torch.Tensor, transition_matrix: torch.Tensor, horizon: int = 1) -> torch.Tensor:
     "Regime probabilities `horizon` steps ahead, $p A^h$, for `regime_probs (B, T, K)` and `transition_matrix` as above."
     if not torch.is_tensor(regime_probs) or regime_probs.ndim != 3:
         raise ValueError(f"`regime_probs` must be a (B, T, K) tensor, got {getattr(regime_probs, 'shape', type(regime_probs))}")
     _check_probs(regime_probs)
     B, T, K = regime_probs.shape
-    return _forecast(regime_probs, _check_transition(transition_matrix, B, T, K), horizon)
+    return forecast_probabilities(regime_probs, _check_transition(transition_matrix, B, T, K), horizon, check_input=False)
 
 def transition_aware_loss(weights: torch.Tensor, regime_probs: torch.Tensor, transition_matrix: torch.Tensor,
                           regime_covs: torch.Tensor, regime_means: torch.Tensor | None = None,
                           lengths: torch.Tensor | None = None, *, horizon: int = 1, risk_aversion: float = 1.0,
-                          periods_per_year: float = PERIODS_PER_YEAR,
+                          periods_per_year: float = TRADING_DAYS,
                           reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Regime-conditional loss under the regime mix forecast `horizon` steps ahead, $p_t A^h$."
     w, p, S, mu, mask = _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths)
-    ph = _forecast(p, _check_transition(transition_matrix, *p.shape, mask), horizon)
+    ph = forecast_probabilities(p, _check_transition(transition_matrix, *p.shape, mask), horizon, check_input=False)
     ell = _regime_losses(w, S, mu, risk_aversion, periods_per_year)
     return _reduce(_masked_mean((ph.to(ell.dtype) * ell).sum(-1), mask), reduction)

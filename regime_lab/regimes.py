@@ -30,8 +30,9 @@ from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .hmm import (PROB_ATOL, check_covariance, check_int, check_probabilities, check_transition_matrix,
-                             expected_durations)
+from .data import TRADING_DAYS, check_int
+from .hmm import (PROB_ATOL, check_covariance, check_probabilities, check_transition_matrix, expected_durations,
+                            forecast_probabilities, stationary_distribution)
 from .vae_hmm import torch_threads
 
 # %% auto #0
@@ -39,8 +40,8 @@ __all__ = ['valid_mask', 'check_probs', 'check_transmat', 'transitions_known_at'
            'forecast_log_score', 'ForwardTransitionPredictor', 'regime_change_labels', 'change_probability',
            'binary_scores', 'RegimeChangeDetector', 'sample_regimes', 'run_lengths', 'RegimePersistenceModel',
            'apply_temperature', 'regime_nll', 'reliability_table', 'expected_calibration_error', 'TemperatureScaling',
-           'estimate_regime_covariance', 'RegimeFactorModel', 'regime_certainty', 'confidence_based_sizing',
-           'stationary_distribution', 'optimize_rebalancing_frequency', 'optimize_leverage']
+           'weighted_covariance', 'estimate_regime_covariance', 'RegimeFactorModel', 'regime_certainty',
+           'confidence_based_sizing', 'optimize_rebalancing_frequency', 'optimize_leverage']
 
 # %% ../nbs/03_regimes.ipynb #c005
 def _to_numpy(x, name: str) -> np.ndarray:
@@ -117,11 +118,7 @@ def forecast_regimes(probs, transmat, horizon: int, lengths=None) -> np.ndarray:
     H = _check_horizon(horizon)
     p, mask = check_probs(probs, lengths=lengths)
     A = check_transmat(transmat, p.shape[-1], time_shape=p.shape[:-1], mask=mask)
-    out = np.empty(p.shape[:-1] + (H, p.shape[-1]))
-    q = p
-    for h in range(H):
-        q = (q[..., None, :] @ A)[..., 0, :]
-        out[..., h, :] = q
+    out = forecast_probabilities(p, A, H, path=True, check_input=False)      # padding: uniform p, identity A
     out[~mask] = np.nan
     return out
 
@@ -551,6 +548,27 @@ def _rows(x, name: str, mask: np.ndarray, shape: tuple) -> np.ndarray:
     if not np.isfinite(v).all(): raise ValueError(f"`{name}` contains NaN or inf")
     return v
 
+def weighted_covariance(x, weights, name: str = "weights") -> tuple[np.ndarray, np.ndarray]:
+    "Weighted means (K, N) and unbiased reliability-weighted covariances (K, N, N) of the rows of `x` (T, N), one weight column of `weights` (T, K) per regime."
+    X, W = _to_numpy(x, "x"), _to_numpy(weights, name)
+    if X.ndim == 1: X = X[:, None]
+    if X.ndim != 2 or W.ndim != 2 or len(W) != len(X):
+        raise ValueError(f"`x` (T, N) and `{name}` (T, K) must be 2-D with the same T, got {X.shape} and {W.shape}")
+    if not np.isfinite(X).all(): raise ValueError("`x` contains NaN or inf")
+    if not (np.isfinite(W).all() and (W >= 0).all()): raise ValueError(f"`{name}` must be finite and >= 0")
+    K, N = W.shape[1], X.shape[1]
+    means, covs = np.zeros((K, N)), np.zeros((K, N, N))
+    for k in range(K):
+        w = W[:, k]
+        V1, V2 = w.sum(), (w ** 2).sum()
+        if V2 == 0 or V1 ** 2 / V2 < 2:
+            raise ValueError(f"`{name}`: regime {k} has an effective sample size {0 if V2 == 0 else V1 ** 2 / V2:.2f} < 2")
+        means[k] = w @ X / V1
+        D = X - means[k]
+        covs[k] = (w[:, None] * D).T @ D / (V1 - V2 / V1)
+    return means, covs
+
+# %% ../nbs/03_regimes.ipynb #alg1r03
 def estimate_regime_covariance(returns, probs, shrinkage: str | float | None = None,
                                lengths=None) -> tuple[np.ndarray, np.ndarray]:
     "Probability-weighted mean (K, N) and covariance (K, N, N) of `returns` (T, N) per regime of `probs` (T, K)."
@@ -559,24 +577,15 @@ def estimate_regime_covariance(returns, probs, shrinkage: str | float | None = N
     if not (shrinkage is None or shrinkage in ("ledoit_wolf", "oas") or
             (isinstance(shrinkage, (int, float)) and not isinstance(shrinkage, bool) and 0 <= shrinkage <= 1)):
         raise ValueError(f"`shrinkage` must be None, 'ledoit_wolf', 'oas' or a number in [0, 1], got {shrinkage!r}")
-    K, N = W.shape[1], R.shape[1]
-    means, covs = np.zeros((K, N)), np.zeros((K, N, N))
-    for k in range(K):
-        w = W[:, k]
-        V1, V2 = w.sum(), (w ** 2).sum()
-        if V2 == 0 or V1 ** 2 / V2 < 2:
-            raise ValueError(f"`probs`: regime {k} has an effective sample size {0 if V2 == 0 else V1 ** 2 / V2:.2f} < 2")
-        means[k] = w @ R / V1
-        D = R - means[k]
-        if shrinkage is None:
-            covs[k] = (w[:, None] * D).T @ D / (V1 - V2 / V1)
-            continue
-        keep = w > 0
-        Xw = D[keep] * np.sqrt(w[keep] * keep.sum() / V1)[:, None]
-        emp = Xw.T @ Xw / keep.sum()
-        if shrinkage == "ledoit_wolf": covs[k] = shrunk_covariance(emp, ledoit_wolf_shrinkage(Xw, assume_centered=True))
-        elif shrinkage == "oas": covs[k] = oas(Xw, assume_centered=True)[0]
-        else: covs[k] = shrunk_covariance(emp, float(shrinkage))
+    means, covs = weighted_covariance(R, W, "probs")
+    if shrinkage is not None:
+        for k in range(W.shape[1]):
+            w = W[:, k]; keep = w > 0
+            Xw = (R - means[k])[keep] * np.sqrt(w[keep] * keep.sum() / w.sum())[:, None]
+            emp = Xw.T @ Xw / keep.sum()
+            if shrinkage == "ledoit_wolf": covs[k] = shrunk_covariance(emp, ledoit_wolf_shrinkage(Xw, assume_centered=True))
+            elif shrinkage == "oas": covs[k] = oas(Xw, assume_centered=True)[0]
+            else: covs[k] = shrunk_covariance(emp, float(shrinkage))
     return means, (covs + covs.transpose(0, 2, 1)) / 2
 
 # %% ../nbs/03_regimes.ipynb #c043
@@ -671,16 +680,6 @@ def _folded_normal_mean(m: np.ndarray, s: np.ndarray) -> np.ndarray:
     out[ok] = ss * np.sqrt(2 / np.pi) * np.exp(-mm ** 2 / (2 * ss ** 2)) + mm * (1 - 2 * norm.cdf(-mm / ss))
     return out
 
-def stationary_distribution(transmat) -> np.ndarray:
-    "The stationary distribution pi (K,) of a (K, K) transition matrix: pi A = pi."
-    A = check_transmat(transmat)
-    if A.ndim != 2: raise ValueError("`transmat` must be one (K, K) matrix")
-    K = A.shape[0]
-    M = np.r_[A.T - np.eye(K), np.ones((1, K))]
-    pi = np.linalg.lstsq(M, np.r_[np.zeros(K), 1.0], rcond=None)[0]
-    pi = np.clip(pi, 0, None)
-    return pi / pi.sum()
-
 def _check_psd(C, name: str) -> np.ndarray:
     "`C` as a float64 array of symmetric positive semi-definite (..., N, N) matrices (`check_covariance`), or `ValueError` naming `name`."
     C = _to_numpy(C, name)
@@ -728,7 +727,7 @@ def optimize_rebalancing_frequency(regime_weights, regime_means, transmat, cost_
 
 # %% ../nbs/03_regimes.ipynb #c055
 def optimize_leverage(weights, probs, regime_covs, target_vol: float = 0.10, max_leverage: float = 2.0,
-                      regime_means=None, transmat=None, periods_per_year: int = 252, lengths=None):
+                      regime_means=None, transmat=None, periods_per_year: int = TRADING_DAYS, lengths=None):
     "Leverage (..., T) on `weights` that targets the annual `target_vol` under the regime-mixture covariance, gross exposure <= max_leverage."
     if not (isinstance(max_leverage, numbers.Real) and np.isfinite(max_leverage) and max_leverage > 0):
         raise ValueError(f"`max_leverage` must be a finite number > 0, got {max_leverage!r}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-import sys
 import warnings
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
@@ -29,10 +28,11 @@ from fastcore.basics import patch
 from torch import Tensor
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
-from .backtest import TRADING_DAYS
-from .hmm import (check_int, check_number, check_probabilities, check_transition_matrix, forward_filter,
-                             expected_durations as _expected_durations)
-from .regimes import stationary_distribution
+from .data import TRADING_DAYS, check_int, deprecated_keywords
+from .hmm import (check_number, check_probabilities, check_transition_matrix, forecast_probabilities, forward_filter,
+                             stationary_distribution, expected_durations as _expected_durations)
+from .losses import cvar
+from .regimes import weighted_covariance
 from .vae_hmm import DivergenceGuard, check_learning_rate
 
 DAY = 1 / TRADING_DAYS   # one trading day in years: the default step `dt` of the simulators and hedgers
@@ -49,37 +49,22 @@ __all__ = ['DAY', 'BPS', 'bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_
 # %% ../nbs/08_hedging.ipynb #alg2c01
 BPS = 1e4   # basis points in one: a one-way cost of `cost_bps` is the fraction kappa = cost_bps / BPS
 
-def _warn_deprecated(old: str, new: str, hint: str = "") -> None:
-    "A `DeprecationWarning` that `old` is now `new`, pointing at the first caller outside this module."
-    frame, level = sys._getframe(1), 2
-    while frame is not None and frame.f_globals.get("__name__") == __name__: frame, level = frame.f_back, level + 1
-    warnings.warn(f"`{old}` is deprecated and will be removed in the next release: use `{new}`{hint}", DeprecationWarning,
-                  stacklevel=level if frame is not None else 2)
+def _cost_to_bps(cost):
+    "cost_bps = 10^4 x cost, the earlier one-way fraction"
+    return cost * BPS if isinstance(cost, (numbers.Real, np.ndarray, Tensor)) and not isinstance(cost, bool) else cost
 
-def _renamed(new_value, old_value, new: str, old: str, default=None, hint: str = ""):
-    "`new_value`, or `old_value` given under the deprecated keyword `old` (a `DeprecationWarning`); both given is an error."
-    if old_value is None: return new_value
-    unset = new_value is default or (isinstance(new_value, numbers.Real) and isinstance(default, numbers.Real) and new_value == default)
-    if not unset: raise ValueError(f"give `{new}` or the deprecated `{old}`, not both")
-    _warn_deprecated(old, new, hint)
-    return old_value
+def _kappa(cost_bps, strict: bool = False) -> float:
+    "kappa = cost_bps / 10^4 for a one-way cost in basis points: a finite number >= 0 (> 0 when `strict`)."
+    return check_number(cost_bps, "cost_bps", 0, strict=strict) / BPS
 
-_BPS_HINT = " (one-way, in basis points: cost_bps = 10^4 x cost)"
-
-def _kappa(cost_bps, cost=None, default=None, strict: bool = False) -> float:
-    "kappa = cost_bps / 10^4 for a one-way cost in basis points (a finite number >= 0), or the deprecated fraction `cost` as it is."
-    if cost is None: return check_number(cost_bps, "cost_bps", 0, strict=strict) / BPS
-    return check_number(_renamed(cost_bps, cost, "cost_bps", "cost", default, _BPS_HINT), "cost", 0, strict=strict)
-
-def _rate(cost_bps, cost=None, default=None) -> tuple:
-    "(kappa, name) for the broadcasting option math: cost_bps / 10^4 for numbers, arrays or tensors, or the deprecated fraction `cost`; anything else passes on unchanged for the caller's check to refuse by `name`."
-    if cost is not None: return _renamed(cost_bps, cost, "cost_bps", "cost", default, _BPS_HINT), "cost"
+def _rate(cost_bps):
+    "kappa = cost_bps / 10^4 for the broadcasting option math (a number, an array or a tensor); anything else as it is, for `_tensors` to refuse by name."
     if isinstance(cost_bps, Tensor): numeric = cost_bps.dtype != torch.bool
     else:
         try: numeric = not isinstance(cost_bps, (bool, str, bytes)) and np.asarray(cost_bps).dtype.kind in "iuf"
         except (TypeError, ValueError): numeric = False
-    if not numeric: return cost_bps, "cost_bps"
-    return (cost_bps / BPS if isinstance(cost_bps, (numbers.Real, Tensor)) else np.asarray(cost_bps, dtype=float) / BPS), "cost_bps"
+    if not numeric: return cost_bps
+    return cost_bps / BPS if isinstance(cost_bps, (numbers.Real, Tensor)) else np.asarray(cost_bps, dtype=float) / BPS
 
 # %% ../nbs/08_hedging.ipynb #c005
 def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
@@ -160,24 +145,24 @@ def bs_vega(spot, strike, time_to_expiry, sigma, rate=0.0, dividend=0.0) -> Tens
     return torch.where(b.live, b.S * b.dq * _pdf(b.d1) * b.ts.sqrt(), torch.zeros_like(b.S))
 
 # %% ../nbs/08_hedging.ipynb #c009
-def leland_volatility(sigma, *, cost_bps=None, dt, position: str = "short", cost=None) -> Tensor:
+@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+def leland_volatility(sigma, *, cost_bps, dt, position: str = "short") -> Tensor:
     "Leland's modified volatility for a one-way cost of `cost_bps` and rebalancing interval `dt` (years); + for a short option."
-    kappa, name = _rate(cost_bps, cost)
-    sig, kappa, step = _tensors({"sigma": sigma, name: kappa, "dt": dt}, positive=("sigma", "dt"), nonneg=(name,))
+    sig, kappa, step = _tensors({"sigma": sigma, "cost_bps": _rate(cost_bps), "dt": dt}, positive=("sigma", "dt"), nonneg=("cost_bps",))
     if position not in ("short", "long"): raise ValueError(f"`position` must be 'short' or 'long', got {position!r}")
     le = 2 * kappa / sig * torch.sqrt(2 / (math.pi * step))
     if position == "long":
         if bool((le >= 1).any()):
-            raise ValueError(f"`{name}` gives a Leland number {float(le.max()):.3f} >= 1: no price for a long option position")
+            raise ValueError(f"`cost_bps` gives a Leland number {float(le.max()):.3f} >= 1: no price for a long option position")
         return sig * torch.sqrt(1 - le)
     return sig * torch.sqrt(1 + le)
 
-def whalley_wilmott_band(gamma, spot, *, cost_bps=None, risk_aversion, time_to_expiry=0.0, rate=0.0, cost=None) -> Tensor:
+@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+def whalley_wilmott_band(gamma, spot, *, cost_bps, risk_aversion, time_to_expiry=0.0, rate=0.0) -> Tensor:
     "Half-width H (in shares) of Whalley-Wilmott's no-trade band Delta ± H for a one-way cost of `cost_bps` and absolute risk aversion."
-    kappa, name = _rate(cost_bps, cost)
-    G, S, kappa, ra, tau, r = _tensors({"gamma": gamma, "spot": spot, name: kappa, "risk_aversion": risk_aversion,
+    G, S, kappa, ra, tau, r = _tensors({"gamma": gamma, "spot": spot, "cost_bps": _rate(cost_bps), "risk_aversion": risk_aversion,
                                         "time_to_expiry": time_to_expiry, "rate": rate},
-                                       positive=("spot", "risk_aversion"), nonneg=(name, "time_to_expiry"))
+                                       positive=("spot", "risk_aversion"), nonneg=("cost_bps", "time_to_expiry"))
     x = 1.5 * torch.exp(-r * tau) * kappa * S * G ** 2 / ra
     pos = x > 0                                      # cube root on a safe dummy: no infinite gradient at x = 0
     return torch.where(pos, torch.where(pos, x, torch.ones_like(x)).pow(1 / 3), torch.zeros_like(x))
@@ -270,7 +255,7 @@ class RegimeSwitchingParams:
     @property
     def K(self) -> int:
         "Deprecated: `n_regimes`."
-        _warn_deprecated("RegimeSwitchingParams.K", "RegimeSwitchingParams.n_regimes")
+        warnings.warn("`RegimeSwitchingParams.K` is deprecated, use `n_regimes`", DeprecationWarning, stacklevel=2)
         return self.n_regimes
 
     def stationary_distribution(self) -> np.ndarray: return stationary_distribution(self.transmat)
@@ -456,27 +441,20 @@ def _run_hedger(hedger: nn.Module, spot: Tensor, probs: Tensor, A: Tensor, strik
     return HedgeResult(premium + gains - payoff - costs, costs, gains, payoff, torch.stack(hs, 1))
 
 # %% ../nbs/08_hedging.ipynb #alg2c11
+@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
 def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transition_matrices: Tensor, strike=None,
                 maturity: float | None = None, *, cost_bps: float = 0.0, instruments: Tensor | None = None, premium=0.0,
-                kind: str = "call", cost: float | None = None) -> HedgeResult:
+                kind: str = "call") -> HedgeResult:
     "Run `hedger` along paths against a short option, one-way costs `cost_bps`; return the terminal P&L, costs and holdings."
     spot = _check_spot(spot)
     _check_regime_inputs(regime_probs, transition_matrices, tuple(spot.shape))
     _check_kind(kind)
-    kappa = _kappa(cost_bps, cost, 0.0)
+    kappa = _kappa(cost_bps)
     strike, maturity = _option_terms(spot, strike, maturity)
     I = _instruments(spot, instruments, getattr(hedger, "n_instruments", 1))
     return _run_hedger(hedger, spot, regime_probs, transition_matrices, strike, maturity, kappa, I, premium, kind)
 
 # %% ../nbs/08_hedging.ipynb #c030
-def _forecast(p: Tensor, A: Tensor, horizon: int) -> Tensor:
-    "Regime forecasts p A^h for h = 1..horizon (B, horizon, K); A (K, K) or (B, K, K) held fixed over the horizon."
-    out, q = [], p
-    for _ in range(horizon):
-        q = q @ A if A.ndim == 2 else torch.bmm(q[:, None], A)[:, 0]
-        out.append(q)
-    return torch.stack(out, 1)
-
 def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime_vols, n_steps, lookahead: int | None = None) -> Tensor:
     "sqrt of the mean over h = 1..n of (p A^h) . sigma^2: forecast volatility over the next n steps (B,); forecasts held after `lookahead`."
     p = regime_probs
@@ -498,7 +476,7 @@ def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime
     n = torch.as_tensor(n_steps, device=p.device).expand(B).round().clamp_min(1).long()
     n_max = int(n.max())
     L = n_max if lookahead is None else max(1, min(check_int(lookahead, "lookahead", 1), n_max))
-    return _average_vol(_forecast(p, A, L), vols, n)
+    return _average_vol(forecast_probabilities(p, A, L, path=True, check_input=False), vols, n)
 
 def _average_vol(q: Tensor, vols: Tensor, n: Tensor) -> Tensor:
     "sqrt of the mean forecast variance over the next n (B,) steps from forecasts q (B, L, K), the last one held beyond L."
@@ -530,10 +508,6 @@ def _mlp(n_in: int, hidden: int, n_out: int) -> nn.Sequential:
     nn.init.zeros_(net[-1].weight); nn.init.zeros_(net[-1].bias)
     return net
 
-def _n_regimes(n_regimes, K=None) -> int:
-    "`n_regimes` (or the deprecated keyword `K`): an integer >= 2."
-    return check_int(_renamed(n_regimes, K, "n_regimes", "K"), "n_regimes", 2)
-
 class HedgerState(NamedTuple):
     "A hedger's checked inputs at one step, for B paths, K regimes and n instruments."
     probs: Tensor            # (B, K) filtered regime probabilities p_t
@@ -546,7 +520,7 @@ class HedgerState(NamedTuple):
 
     def forecast(self, horizon: int = 1) -> Tensor:
         "Regime forecasts p_t A^h for h = 1..horizon (B, horizon, K), the matrix held fixed."
-        return _forecast(self.probs, self.transition, horizon)
+        return forecast_probabilities(self.probs, self.transition, horizon, path=True, check_input=False)
 
 class HedgerBase(nn.Module):
     "The hedger call: checks its arguments into a `HedgerState` and applies the hedger's `hedge` rule; shared features and greeks."
@@ -570,16 +544,15 @@ class HedgerBase(nn.Module):
     def reset(self) -> None:
         "Forget any state carried between steps (nothing for a memoryless hedger)."
 
-    def _set_costs(self, cost_bps, risk_aversion, cost=None, default=None) -> None:
-        "Store the one-way `cost_bps` (the deprecated fraction `cost` converted to basis points) and `risk_aversion`, checked."
-        if cost is not None: cost_bps = _renamed(cost_bps, check_number(cost, "cost", 0) * BPS, "cost_bps", "cost", default, _BPS_HINT)
+    def _set_costs(self, cost_bps, risk_aversion) -> None:
+        "Store the one-way `cost_bps` and the absolute `risk_aversion`, checked."
         self.cost_bps = check_number(cost_bps, "cost_bps", 0)
         self.risk_aversion = check_number(risk_aversion, "risk_aversion", 0, strict=True)
 
     @property
     def K(self) -> int | None:
         "Deprecated: `n_regimes`."
-        _warn_deprecated("K", "n_regimes")
+        warnings.warn("`K` is deprecated, use `n_regimes`", DeprecationWarning, stacklevel=2)
         return self.n_regimes
 
 # %% ../nbs/08_hedging.ipynb #alg2c18
@@ -651,18 +624,19 @@ class BlackScholesHedger(HedgerBase):
 # %% ../nbs/08_hedging.ipynb #alg2c23
 class LelandHedger(BlackScholesHedger):
     "Delta at Leland's volatility (short option) for a one-way cost of `cost_bps` and rebalancing interval `dt`, rebalanced every step."
-    def __init__(self, sigma: float, *, cost_bps: float | None = None, maturity: float = 0.25, dt: float = DAY, kind: str = "call",
-                 cost: float | None = None):
-        sigma_hat = leland_volatility(torch.tensor(float(sigma), dtype=torch.float64), cost_bps=cost_bps, dt=dt, cost=cost)
+    @deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+    def __init__(self, sigma: float, *, cost_bps: float, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
+        sigma_hat = leland_volatility(torch.tensor(float(sigma), dtype=torch.float64), cost_bps=cost_bps, dt=dt)
         super().__init__(float(sigma_hat), maturity, dt, kind)
 
 # %% ../nbs/08_hedging.ipynb #alg2c25
 class WhalleyWilmottHedger(BlackScholesHedger):
     "Whalley-Wilmott: keep the holding within delta ± H(gamma, S, cost, risk aversion), trading to the nearest edge."
-    def __init__(self, sigma: float, *, cost_bps: float | None = None, risk_aversion: float = 1.0, maturity: float = 0.25,
-                 dt: float = DAY, kind: str = "call", cost: float | None = None):
+    @deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+    def __init__(self, sigma: float, *, cost_bps: float, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY,
+                 kind: str = "call"):
         super().__init__(sigma, maturity, dt, kind)
-        self._set_costs(cost_bps, risk_aversion, cost)
+        self._set_costs(cost_bps, risk_aversion)
 
     def hedge(self, s: HedgerState) -> Tensor:
         "Hold the previous position while it lies in the band around the (mixture) delta, else trade to the nearest edge."
@@ -673,9 +647,10 @@ class WhalleyWilmottHedger(BlackScholesHedger):
 # %% ../nbs/08_hedging.ipynb #c032
 class RegimeDeltaHedger(HedgerBase):
     "Mixture delta sum_k p(z_{t+1}=k) Delta(sigma_k) with learnable per-regime vols, plus a learned correction."
-    def __init__(self, n_regimes: int | None = None, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = DAY,
-                 kind: str = "call", *, K: int | None = None):
-        super().__init__(_n_regimes(n_regimes, K), maturity, dt, kind)
+    @deprecated_keywords(K="n_regimes")
+    def __init__(self, n_regimes: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = DAY,
+                 kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
         self._vols_param(regime_vols)
         self.net = _mlp(2 + self.n_regimes, hidden_dim, 1)
 
@@ -690,10 +665,10 @@ class DynamicDeltaHedger(HedgerBase):
     "Delta-gamma hedge with the underlying and a second option (longer `hedge_maturity`), plus learned corrections."
     n_instruments = 2
 
-    def __init__(self, n_regimes: int | None = None, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25,
-                 hedge_maturity: float = 0.5, hedge_strike_ratio: float = 1.0, dt: float = DAY, kind: str = "call", *,
-                 K: int | None = None):
-        super().__init__(_n_regimes(n_regimes, K), maturity, dt, kind)
+    @deprecated_keywords(K="n_regimes")
+    def __init__(self, n_regimes: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, hedge_maturity: float = 0.5,
+                 hedge_strike_ratio: float = 1.0, dt: float = DAY, kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
         if not hedge_maturity > maturity: raise ValueError(f"`hedge_maturity` ({hedge_maturity}) must exceed `maturity` ({maturity})")
         if not hedge_strike_ratio > 0: raise ValueError(f"`hedge_strike_ratio` must be > 0, got {hedge_strike_ratio}")
         self.hedge_maturity, self.hedge_strike_ratio = float(hedge_maturity), float(hedge_strike_ratio)
@@ -713,9 +688,10 @@ class DynamicDeltaHedger(HedgerBase):
 # %% ../nbs/08_hedging.ipynb #alg2c30
 class LSTMDeltaHedger(HedgerBase):
     "Sequential decisions: an LSTM cell carries the path's history; output = mixture delta + a learned correction."
-    def __init__(self, n_regimes: int | None = None, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = DAY,
-                 kind: str = "call", *, K: int | None = None):
-        super().__init__(_n_regimes(n_regimes, K), maturity, dt, kind)
+    @deprecated_keywords(K="n_regimes")
+    def __init__(self, n_regimes: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = DAY,
+                 kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
         self._vols_param(regime_vols)
         self.cell = nn.LSTMCell(4 + self.n_regimes, hidden_dim)
         self.head = nn.Linear(hidden_dim, 1)
@@ -739,11 +715,11 @@ class LSTMDeltaHedger(HedgerBase):
 # %% ../nbs/08_hedging.ipynb #alg2c32
 class TransactionCostAwareHedger(HedgerBase):
     "A learned no-trade band: Whalley-Wilmott around the mixture delta as the prior, centre and width corrected by a network."
-    def __init__(self, n_regimes: int | None = None, regime_vols=None, *, cost_bps: float = 50.0, risk_aversion: float = 1.0,
-                 hidden_dim: int = 32, maturity: float = 0.25, dt: float = DAY, kind: str = "call", K: int | None = None,
-                 cost: float | None = None):
-        super().__init__(_n_regimes(n_regimes, K), maturity, dt, kind)
-        self._set_costs(cost_bps, risk_aversion, cost, 50.0)
+    @deprecated_keywords(K="n_regimes", cost=("cost_bps", _cost_to_bps))
+    def __init__(self, n_regimes: int, regime_vols=None, *, cost_bps: float = 50.0, risk_aversion: float = 1.0, hidden_dim: int = 32,
+                 maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
+        self._set_costs(cost_bps, risk_aversion)
         self._vols_param(regime_vols)
         self.net = _mlp(3 + self.n_regimes, hidden_dim, 2)
 
@@ -759,18 +735,18 @@ class TransactionCostAwareHedger(HedgerBase):
 # %% ../nbs/08_hedging.ipynb #alg2c34
 class TransitionAwareHedger(HedgerBase):
     "Hedges with forecast regime probabilities p A^h (h = 1..lookahead): band around delta at the forecast vol over the option's life."
-    def __init__(self, n_regimes: int | None = None, n_assets: int = 1, hidden_dim: int = 32, lookahead: int = 5, regime_vols=None, *,
-                 cost_bps: float = 0.0, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY, kind: str = "call",
-                 K: int | None = None, cost: float | None = None):
-        super().__init__(_n_regimes(n_regimes, K), maturity, dt, kind)
+    @deprecated_keywords(K="n_regimes", cost=("cost_bps", _cost_to_bps))
+    def __init__(self, n_regimes: int, n_assets: int = 1, hidden_dim: int = 32, lookahead: int = 5, regime_vols=None, *,
+                 cost_bps: float = 0.0, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
         self.n_instruments, self.lookahead = check_int(n_assets, "n_assets", 1), check_int(lookahead, "lookahead", 1)
-        self._set_costs(cost_bps, risk_aversion, cost, 0.0)
+        self._set_costs(cost_bps, risk_aversion)
         self._vols_param(regime_vols)
         self.net = _mlp(2 + self.lookahead * self.n_regimes + 2 * self.n_instruments - 1, hidden_dim, self.n_instruments + 1)
 
     def forecasts(self, regime_probs: Tensor, transition_matrix: Tensor) -> Tensor:
         "p(z_{t+h}) for h = 1..lookahead (B, lookahead, K), the matrix held fixed over the horizon."
-        return _forecast(regime_probs, transition_matrix, self.lookahead)
+        return forecast_probabilities(regime_probs, transition_matrix, self.lookahead, path=True, check_input=False)
 
     def hedge(self, s: HedgerState) -> Tensor:
         "Band around delta at the forecast volatility over the option's life; the other instruments' holdings from the network."
@@ -786,16 +762,6 @@ class TransitionAwareHedger(HedgerBase):
         return first if self.n_instruments == 1 else torch.cat([first[:, None], out[:, 2:]], 1)
 
 # %% ../nbs/08_hedging.ipynb #c039
-def _cvar_loss(loss: Tensor, alpha: float) -> Tensor:
-    "Mean of the worst (1 - alpha) probability mass of `loss` (B,), the boundary observation weighted fractionally."
-    B = loss.shape[0]
-    m = (1 - alpha) * B                                    # tail mass in observations
-    k = min(B, int(math.ceil(m - 1e-9)))
-    top = torch.topk(loss, k).values
-    w = torch.ones(k, dtype=loss.dtype, device=loss.device)
-    w[-1] = m - (k - 1)
-    return (w * top).sum() / m
-
 def delta_hedge_loss(pnl: Tensor, costs: Tensor | None = None, risk: str = "variance", alpha: float = 0.95,
                      risk_aversion: float = 1.0, cost_weight: float | None = None) -> Tensor:
     "Risk of terminal hedging P&L `pnl` (B,) net of costs: 'variance' (+ mean costs), 'cvar' or 'entropic'."
@@ -808,7 +774,7 @@ def delta_hedge_loss(pnl: Tensor, costs: Tensor | None = None, risk: str = "vari
     check_number(alpha, "alpha", 0, 1, strict=True); check_number(risk_aversion, "risk_aversion", 0, strict=True)
     cw = (1.0 if risk == "variance" else 0.0) if cost_weight is None else float(cost_weight)
     if risk == "variance": out = pnl.var()
-    elif risk == "cvar": out = _cvar_loss(-pnl, alpha)
+    elif risk == "cvar": out = cvar(-pnl, alpha)
     else: out = (torch.logsumexp(-risk_aversion * pnl, 0) - math.log(pnl.shape[0])) / risk_aversion
     if cw:
         if costs is None: raise ValueError("`costs` is required when `cost_weight` is not 0")
@@ -816,9 +782,9 @@ def delta_hedge_loss(pnl: Tensor, costs: Tensor | None = None, risk: str = "vari
     return out
 
 # %% ../nbs/08_hedging.ipynb #c042
-def filtered_regimes(regime_model=None, spot: Tensor | None = None, *, vae_hmm=None) -> tuple[Tensor, Tensor]:
+@deprecated_keywords(vae_hmm="regime_model")
+def filtered_regimes(regime_model, spot: Tensor) -> tuple[Tensor, Tensor]:
     "Filtered regime probabilities (B, T + 1, K) and transition matrices for paths, from params, a RegimeModel, or a given pair."
-    regime_model = _renamed(regime_model, vae_hmm, "regime_model", "vae_hmm")
     spot = _check_spot(spot)
     if isinstance(regime_model, tuple) and len(regime_model) == 2:
         probs, A = regime_model
@@ -869,20 +835,20 @@ def _train_epoch(hedger: nn.Module, loss_on: Callable, opt, guard: DivergenceGua
     return tot / max(nb, 1)
 
 # %% ../nbs/08_hedging.ipynb #alg2c41
-def train_delta_hedger(hedger: nn.Module, regime_model=None, spot_data: Tensor | None = None, futures_data: Tensor | None = None,
-                       num_epochs: int = 50, lr: float = 1e-3, *, strike=None, maturity: float | None = None, cost_bps: float = 0.0,
-                       risk: str = "cvar", alpha: float = 0.95, risk_aversion: float = 1.0, cost_weight: float | None = None,
-                       kind: str = "call", batch_size: int = 2048, val_fraction: float = 0.2, patience: int = 10,
-                       clip_norm: float = 5.0, seed: int = 0, progress: bool = True, vae_hmm=None, cost: float | None = None) -> dict:
+@deprecated_keywords(vae_hmm="regime_model", cost=("cost_bps", _cost_to_bps))
+def train_delta_hedger(hedger: nn.Module, regime_model, spot_data: Tensor, futures_data: Tensor | None = None, num_epochs: int = 50,
+                       lr: float = 1e-3, *, strike=None, maturity: float | None = None, cost_bps: float = 0.0, risk: str = "cvar",
+                       alpha: float = 0.95, risk_aversion: float = 1.0, cost_weight: float | None = None, kind: str = "call",
+                       batch_size: int = 2048, val_fraction: float = 0.2, patience: int = 10, clip_norm: float = 5.0,
+                       seed: int = 0, progress: bool = True) -> dict:
     """Train `hedger` on paths against a short option by Adam on a hedging risk; early stopping on held-out paths.
     A non-finite loss or parameter (or the hedger's numbers going bad) stops training with `FloatingPointError`
     naming the epoch and step and suggesting a smaller `lr`; the hedger keeps the parameters of its last finite step."""
-    regime_model = _renamed(regime_model, vae_hmm, "regime_model", "vae_hmm")
     spot = _check_spot(spot_data, "spot_data")
     probs, A = filtered_regimes(regime_model, spot)
     n_tr, lr, params = _check_training(hedger, spot, futures_data, num_epochs, lr, val_fraction)
     _check_kind(kind)
-    kappa, (strike_t, maturity) = _kappa(cost_bps, cost, 0.0), _option_terms(spot, strike, maturity)
+    kappa, (strike_t, maturity) = _kappa(cost_bps), _option_terms(spot, strike, maturity)
     I = _instruments(spot, futures_data, getattr(hedger, "n_instruments", 1), "futures_data")
 
     def loss_on(idx: Tensor) -> Tensor:
@@ -944,12 +910,9 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
         P = _float_array(regime_probs, "regime_probs")
         if P.ndim != 2 or len(P) != len(f): raise ValueError(f"`regime_probs` must be (T, K) with T = {len(f)}, got {P.shape}")
         check_probabilities(P, "regime_probs")
-        if (P.sum(0) <= 0).any(): raise ValueError("`regime_probs` gives a regime no weight at all")
-    W = P / P.sum(0)
-    fc = f[:, None] - W.T @ f                                   # (T, K) futures centred per regime
-    var = (W * fc ** 2).sum(0)                                  # (K,)
-    if (var <= 0).any(): raise ValueError("`futures_returns` has zero variance (in some regime)")
-    h = np.stack([((W[:, k] * fc[:, k]) @ (s2 - W[:, k] @ s2)) / var[k] for k in range(W.shape[1])])   # (K, n)
+    _, C = weighted_covariance(np.column_stack([f, s2]), P, "regime_probs")       # (K, 1 + n, 1 + n), the futures first
+    if (C[:, 0, 0] <= 0).any(): raise ValueError("`futures_returns` has zero variance (in some regime)")
+    h = C[:, 1:, 0] / C[:, :1, 0]                                                # (K, n): Cov(s, f) / Var(f) per regime
     if regime_probs is None:
         h = h[0]
         if is_df: return pd.Series(h, index=cols, name="hedge_ratio")
@@ -958,12 +921,13 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
     return h[:, 0] if s.ndim == 1 else h
 
 # %% ../nbs/08_hedging.ipynb #c049
-def optimal_hedge_frequency(sigma, *, cost_bps: float | None = None, gamma, spot, risk_aversion: float, expected_durations=None,
-                            periods_per_year: int = TRADING_DAYS, cost: float | None = None):
+@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+def optimal_hedge_frequency(sigma, *, cost_bps: float, gamma, spot, risk_aversion: float, expected_durations=None,
+                            periods_per_year: int = TRADING_DAYS):
     "Rebalancing interval in days minimising Leland's cost rate + risk_aversion/2 x hedge-error variance rate; capped at regime durations."
     sig, G, S = _float_array(sigma, "sigma"), np.abs(_float_array(gamma, "gamma")), _float_array(spot, "spot")
     if not (np.isfinite(sig).all() and (sig > 0).all()): raise ValueError("`sigma` must be finite and > 0")
-    kappa = _kappa(cost_bps, cost, strict=True)
+    kappa = _kappa(cost_bps, strict=True)
     if not (np.isfinite(G).all() and (G > 0).all()): raise ValueError("`gamma` must be finite and non-zero")
     if not (np.isfinite(S).all() and (S > 0).all()): raise ValueError("`spot` must be finite and > 0")
     if not (isinstance(risk_aversion, (int, float)) and math.isfinite(risk_aversion) and risk_aversion > 0):

@@ -26,12 +26,11 @@ from .data import load_fama_french
 from .hmm import check_simple_returns
 
 # %% auto #0
-__all__ = ['TRADING_DAYS', 'WeightsRule', 'daily_risk_free', 'rebalance_schedule', 'BacktestResult', 'backtest',
-           'performance_metrics', 'classical_rules', 'rolling_target_weights', 'classical_baselines',
-           'plot_equity_drawdown']
+__all__ = ['WeightsRule', 'daily_risk_free', 'rebalance_schedule', 'BacktestResult', 'backtest', 'performance_metrics',
+           'classical_rules', 'rolling_target_weights', 'classical_baselines', 'plot_equity_drawdown']
 
 # %% ../nbs/07_backtest.ipynb #c004
-TRADING_DAYS = 252  # trading days a year: the one annualisation factor for daily returns
+from .data import TRADING_DAYS  # trading days a year (252): the one annualisation constant, defined in `regime_lab.data`
 
 # %% ../nbs/07_backtest.ipynb #c008
 def _check_index(index: Any, name: str) -> pd.DatetimeIndex:

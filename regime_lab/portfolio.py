@@ -18,8 +18,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .hmm import check_int, check_number
-from .losses import _check_probs, _time_mask
+from .data import check_int
+from .hmm import check_number, check_probabilities
+from .losses import time_mask
 
 # %% auto #0
 __all__ = ['synthetic_regime_probs', 'PortfolioConstraints', 'project_weights', 'ConstraintLayer', 'WeightsWithUncertainty',
@@ -255,8 +256,8 @@ class _PortfolioModule(nn.Module):
             if torch.is_tensor(x) and x.is_floating_point() and x.dtype != dt:
                 raise ValueError(f"`{nm}` has dtype {x.dtype} but the model's parameters are {dt}; convert one of them "
                                  f"(`x.to({dt})` or `model.to({x.dtype})`)")
-        mask = _time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
-        _check_probs(regime_probs, "regime_probs", mask)
+        mask = time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
+        check_probabilities(regime_probs, "regime_probs", mask)
         p = torch.where(mask[..., None], regime_probs, torch.full((), 1.0 / K, dtype=regime_probs.dtype, device=regime_probs.device))
         p = p / p.sum(-1, keepdim=True)
         feats = None

@@ -30,8 +30,8 @@ from torch.utils.data import DataLoader, Dataset
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
 from .backtest import BacktestResult, backtest
-from .data import check_feature_names, check_int as _check_int, check_time_index, collate_fn
-from .losses import _time_mask, sharpe_loss
+from .data import check_feature_names, check_int, check_time_index, collate_fn
+from .losses import time_mask, sharpe_loss
 from .portfolio import EnsemblePortfolioOptimizer, WeightsWithUncertainty
 from .vae_hmm import VAE_HMM, DivergenceGuard, RegimeModel, check_learning_rate, lagged_inputs
 
@@ -83,7 +83,7 @@ class DecisionWindows(Dataset):
         self.u = torch.zeros(0, T) if u is None else _channels_first(u, "u")
         if self.u.shape[1] != T:
             raise ValueError(f"`u` has T={self.u.shape[1]} steps, `inputs` has {T}")
-        self.lookback = _check_int(lookback, "lookback", 1)
+        self.lookback = check_int(lookback, "lookback", 1)
         r = np.asarray(rows)
         if r.ndim != 1 or len(r) == 0 or not np.issubdtype(r.dtype, np.integer):
             raise ValueError(f"`rows` must be a non-empty 1-D sequence of integer rows, got {r.dtype} of shape {r.shape}")
@@ -101,7 +101,7 @@ class DecisionWindows(Dataset):
     def loader(self, batch_size: int = 64, shuffle: bool = True, seed: int = 0) -> DataLoader:
         "A `DataLoader` of `DecisionBatch`es, shuffled by its own seeded generator."
         g = torch.Generator().manual_seed(int(seed))
-        return DataLoader(self, batch_size=_check_int(batch_size, "batch_size", 1), shuffle=shuffle,
+        return DataLoader(self, batch_size=check_int(batch_size, "batch_size", 1), shuffle=shuffle,
                           generator=g, collate_fn=collate_decisions)
 
 # %% ../nbs/06_training.ipynb #c009
@@ -139,7 +139,7 @@ def batch_regime_probs(vae_hmm: RegimeModel | VAE_HMM | None, x: torch.Tensor, u
 
 def returns_ahead(returns: torch.Tensor, rows: torch.Tensor, horizon: int) -> torch.Tensor:
     "The `horizon` daily returns after each decision row, `returns[t+1 : t+1+horizon]`, as `(B, H, N)`."
-    H = _check_int(horizon, "horizon", 1)
+    H = check_int(horizon, "horizon", 1)
     T = returns.shape[0]
     if int(rows.min()) < 0 or int(rows.max()) + H > T - 1:
         raise ValueError(f"`horizon`: decision rows {int(rows.min())}..{int(rows.max())} need returns up to row "
@@ -246,7 +246,7 @@ def adversarial_regime_probs(model: nn.Module, loss_fn: LossFn, regime_probs: to
     if not (isinstance(epsilon, (int, float)) and math.isfinite(epsilon) and epsilon >= 0):
         raise ValueError(f"`epsilon` must be a finite number >= 0, got {epsilon!r}")
     B, T, K = regime_probs.shape
-    mask = _time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
+    mask = time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
     logp = regime_probs.detach().clamp_min(1e-8).log().requires_grad_(True)
     with torch.enable_grad():
         loss = loss_fn(_forward(model, torch.softmax(logp, -1), asset_features, lengths), returns)
@@ -348,8 +348,8 @@ def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | 
     keeping the parameters of its last finite step."""
     if not isinstance(portfolio_model, nn.Module):
         raise ValueError(f"`portfolio_model` must be a torch.nn.Module, got {type(portfolio_model).__name__}")
-    _check_int(num_epochs, "num_epochs", 1)
-    _check_int(patience, "patience", 1)
+    check_int(num_epochs, "num_epochs", 1)
+    check_int(patience, "patience", 1)
     lr = check_learning_rate(lr)
     if not (isinstance(clip_norm, (int, float)) and clip_norm > 0):
         raise ValueError(f"`clip_norm` must be > 0, got {clip_norm!r}")
@@ -375,7 +375,7 @@ def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | 
         portfolio_model.history_ = _train_one(portfolio_model, seed=seed, desc="train", **args)
         portfolio_model.feature_names_in_, portfolio_model.n_features_in_ = assets
         return portfolio_model
-    M = _check_int(n_members, "n_members", 2)
+    M = check_int(n_members, "n_members", 2)
     K, N = getattr(portfolio_model, "K", None), getattr(portfolio_model, "n_assets", None)
     if K is None or N is None:
         raise ValueError("`use_ensemble` needs a `portfolio_model` with `K` and `n_assets` attributes (regime_lab.portfolio models)")
@@ -415,7 +415,7 @@ class MetaPortfolioOptimizer:
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise ValueError(f"`{name}` must be a finite number >= 0, got {v!r}")
         self.model, self.inner_lr, self.outer_lr = model, float(inner_lr), float(outer_lr)
-        self.n_inner_steps = _check_int(n_inner_steps, "n_inner_steps", 0)
+        self.n_inner_steps = check_int(n_inner_steps, "n_inner_steps", 0)
         self.first_order, self.clip_norm = bool(first_order), clip_norm
         self.meta_opt = torch.optim.Adam(model.parameters(), lr=outer_lr)
 
@@ -426,7 +426,7 @@ class MetaPortfolioOptimizer:
 
     def adapt(self, support, loss_fn: LossFn, n_steps: int | None = None, create_graph: bool = False) -> dict[str, torch.Tensor]:
         "Parameters after `n_steps` SGD steps (`inner_lr`) on the support loss; differentiable w.r.t. the start if `create_graph`."
-        n = self.n_inner_steps if n_steps is None else _check_int(n_steps, "n_steps", 0)
+        n = self.n_inner_steps if n_steps is None else check_int(n_steps, "n_steps", 0)
         params = dict(self.model.named_parameters())
         step = func_grad(lambda P: self._loss(P, support, loss_fn, "support"))
         for _ in range(n):
@@ -482,10 +482,10 @@ class OnlinePortfolioOptimizer:
             raise ValueError(f"`ema_decay` must lie in [0, 1), got {ema_decay!r}")
         check_learning_rate(lr)
         self.model, self.loss_fn, self.lr, self.ema_decay, self.clip_norm = model, loss_fn, float(lr), float(ema_decay), clip_norm
-        self.lookback = _check_int(lookback, "lookback", 1)
-        self.buffer_size = _check_int(buffer_size, "buffer_size", 2)
-        self.min_buffer = _check_int(min_buffer, "min_buffer", 2)
-        self.update_every = _check_int(update_every, "update_every", 1)
+        self.lookback = check_int(lookback, "lookback", 1)
+        self.buffer_size = check_int(buffer_size, "buffer_size", 2)
+        self.min_buffer = check_int(min_buffer, "min_buffer", 2)
+        self.update_every = check_int(update_every, "update_every", 1)
         if self.min_buffer > self.buffer_size:
             raise ValueError(f"`min_buffer` ({min_buffer}) must not exceed `buffer_size` ({buffer_size})")
         self.seed = int(seed)
@@ -563,7 +563,7 @@ class OnlinePortfolioOptimizer:
         P = torch.tensor(P, dtype=torch.float32, device=device)
         R = _returns_tensor(returns, device, "returns")
         T = len(returns)
-        s = self.lookback - 1 if start is None else _check_int(start, "start", 0)
+        s = self.lookback - 1 if start is None else check_int(start, "start", 0)
         if s > T - 1:
             raise ValueError(f"`start` must be < {T}, got {s}")
         win = lambda t: P[max(0, t - self.lookback + 1):t + 1]
@@ -598,25 +598,25 @@ class WalkForwardTrainer:
         if not isinstance(model, nn.Module):
             raise ValueError(f"`model` must be a torch.nn.Module, got {type(model).__name__}")
         self.model, self.loss_fn = model, loss_fn
-        self.train_window = _check_int(train_window, "train_window", 2)
-        self.test_window = _check_int(test_window, "test_window", 1)
-        self.retrain_freq = _check_int(retrain_freq, "retrain_freq", 1)
+        self.train_window = check_int(train_window, "train_window", 2)
+        self.test_window = check_int(test_window, "test_window", 1)
+        self.retrain_freq = check_int(retrain_freq, "retrain_freq", 1)
         if self.retrain_freq > self.test_window:
             raise ValueError(f"`retrain_freq` ({retrain_freq}) exceeds `test_window` ({test_window}): days between a "
                              f"model's test window and the next retrain would have no decision")
-        self.rebalance = self.retrain_freq if rebalance is None else _check_int(rebalance, "rebalance", 1)
-        self.horizon = self.rebalance if horizon is None else _check_int(horizon, "horizon", 1)
+        self.rebalance = self.retrain_freq if rebalance is None else check_int(rebalance, "rebalance", 1)
+        self.horizon = self.rebalance if horizon is None else check_int(horizon, "horizon", 1)
         if self.horizon >= self.train_window:
             raise ValueError(f"`horizon` ({self.horizon}) must be shorter than `train_window` ({train_window})")
-        self.lookback = _check_int(lookback, "lookback", 1)
-        self.epochs = _check_int(epochs, "epochs", 1)
-        self.first_epochs = self.epochs if first_epochs is None else _check_int(first_epochs, "first_epochs", 1)
-        self.batch_size = _check_int(batch_size, "batch_size", 1)
+        self.lookback = check_int(lookback, "lookback", 1)
+        self.epochs = check_int(epochs, "epochs", 1)
+        self.first_epochs = self.epochs if first_epochs is None else check_int(first_epochs, "first_epochs", 1)
+        self.batch_size = check_int(batch_size, "batch_size", 1)
         if regime_model is not None and not isinstance(regime_model, RegimeModel):
             raise ValueError(f"`regime_model` must be a RegimeModel or None, got {type(regime_model).__name__}")
         self.regime_model = regime_model
-        self.regime_refit = None if regime_refit is None else _check_int(regime_refit, "regime_refit", 1)
-        self.regime_fit_window = None if regime_fit_window is None else _check_int(regime_fit_window, "regime_fit_window", 10)
+        self.regime_refit = None if regime_refit is None else check_int(regime_refit, "regime_refit", 1)
+        self.regime_fit_window = None if regime_fit_window is None else check_int(regime_fit_window, "regime_fit_window", 10)
         check_learning_rate(lr)
         self.lr, self.use_adversarial, self.cost_bps, self.risk_free = lr, use_adversarial, cost_bps, risk_free
         self.seed, self.progress = int(seed), progress
@@ -646,7 +646,7 @@ class WalkForwardTrainer:
     def schedule(self, n_rows: int, start: int, n_periods: int | None = None) -> list[int]:
         "Retrain rows: `start`, then every `retrain_freq` rows while a next day exists."
         rows = list(range(start, n_rows - 1, self.retrain_freq))
-        return rows if n_periods is None else rows[:_check_int(n_periods, "n_periods", 1)]
+        return rows if n_periods is None else rows[:check_int(n_periods, "n_periods", 1)]
 
     def regime_fit_rows(self, retrain_rows: list[int]) -> list[int]:
         "The retrain rows at which the regime model is fitted: the first, then every `regime_refit` rows or more after the last fit."

@@ -33,7 +33,8 @@ from .hmm import (check_number, check_probabilities, check_transition_matrix, fo
                              stationary_distribution, expected_durations as _expected_durations)
 from .losses import cvar
 from .regimes import weighted_covariance
-from .vae_hmm import DivergenceGuard, check_learning_rate
+from .vae_hmm import DivergenceGuard, RegimeModel, check_learning_rate
+from sklearn.utils.validation import check_is_fitted
 
 DAY = 1 / TRADING_DAYS   # one trading day in years: the default step `dt` of the simulators and hedgers
 
@@ -360,7 +361,8 @@ def filter(self: RegimeSwitchingParams, spot: Tensor) -> tuple[Tensor, Tensor]:
 @patch(cls_method=True)
 def from_model(cls: RegimeSwitchingParams, model, units: float = 100.0, dt: float = DAY) -> RegimeSwitchingParams:
     "Calibrate from a fitted `RegimeModel` on one column of daily log returns times `units`."
-    if getattr(model, "model_", None) is None: raise ValueError("`model` must be a fitted RegimeModel")
+    if not isinstance(model, RegimeModel): raise ValueError(f"`model` must be a fitted RegimeModel, got {type(model).__name__}")
+    check_is_fitted(model, msg="`model` must be a fitted RegimeModel: call its `fit(X)` first")
     if getattr(model, "emission", "gaussian") != "gaussian":
         raise ValueError("`model` must have Gaussian emissions (emission='gaussian'): a GARCH regime has no single volatility")
     if model.n_features_in_ != 1:
@@ -370,15 +372,7 @@ def from_model(cls: RegimeSwitchingParams, model, units: float = 100.0, dt: floa
     m = model.means_[:, 0] / units
     s2 = model.covars_[:, 0, 0] / units ** 2
     sigma = np.sqrt(s2 / dt)
-    fn = None
-    if model.inputs == "lagged":
-        prior, scaler = model.model_.prior, model.scaler_
-        mean_, scale_ = float(scaler.mean_.iloc[0]), float(scaler.scale_.iloc[0])
-        def fn(prev_log_return: Tensor) -> Tensor:
-            dev = next(prior.parameters()).device
-            u = ((prev_log_return.detach().to(dev, torch.float32) * units - mean_) / scale_)[:, None, None]
-            with torch.no_grad(): A = prior(u)[1][:, 0].exp()
-            return A.to(prev_log_return.device, prev_log_return.dtype)
+    fn = model.transition_fn(units) if model.inputs == "lagged" else None   # A_t from yesterday's log return
     return cls(mu=m / dt + 0.5 * sigma ** 2, sigma=sigma, transmat=model.transmat_, dt=dt, transition_fn=fn)
 
 # %% ../nbs/08_hedging.ipynb #c028
@@ -791,7 +785,7 @@ def filtered_regimes(regime_model, spot: Tensor) -> tuple[Tensor, Tensor]:
         _check_regime_inputs(probs, A, tuple(spot.shape), names=("regime_model[0]", "regime_model[1]"))
         return probs, A
     if isinstance(regime_model, RegimeSwitchingParams): return regime_model.filter(spot)
-    if hasattr(regime_model, "model_") and hasattr(regime_model, "predict_proba"):
+    if isinstance(regime_model, RegimeModel):
         return RegimeSwitchingParams.from_model(regime_model).filter(spot)
     raise ValueError(f"`regime_model` must be a RegimeSwitchingParams, a fitted RegimeModel or a (probs, matrices) pair, "
                      f"got {type(regime_model).__name__}")

@@ -24,15 +24,12 @@ import skfolio.measures as sm
 from sklearn.base import clone
 from skfolio.optimization import EqualWeighted, HierarchicalRiskParity, InverseVolatility, MeanRisk
 
-from .data import load_fama_french
+from .data import TRADING_DAYS, check_int, load_fama_french   # TRADING_DAYS: the one annualisation constant (252)
 from .hmm import check_number, check_simple_returns
 
 # %% auto #0
 __all__ = ['WeightsRule', 'daily_risk_free', 'rebalance_schedule', 'BacktestResult', 'backtest', 'performance_metrics',
            'classical_rules', 'rolling_target_weights', 'classical_baselines', 'plot_equity_drawdown']
-
-# %% ../nbs/07_backtest.ipynb #c004
-from .data import TRADING_DAYS  # trading days a year (252): the one annualisation constant, defined in `regime_lab.data`
 
 # %% ../nbs/07_backtest.ipynb #c008
 def _check_index(index: Any, name: str) -> pd.DatetimeIndex:
@@ -82,9 +79,7 @@ def rebalance_schedule(dates: pd.DatetimeIndex, rebalance: int | str | None = No
     if rebalance is None or (isinstance(rebalance, str) and rebalance.upper() in ("D", "B")):
         return dates
     if isinstance(rebalance, (int, np.integer)) and not isinstance(rebalance, bool):
-        if rebalance < 1:
-            raise ValueError(f"`rebalance` must be a positive integer interval, got {rebalance}")
-        return dates[::int(rebalance)]
+        return dates[::check_int(rebalance, "rebalance", 1)]
     if not isinstance(rebalance, str):
         raise ValueError(f"`rebalance` must be None, a positive int or a period alias, got {rebalance!r}")
     alias = _PERIOD_ALIASES.get(rebalance.upper(), rebalance)

@@ -251,12 +251,13 @@ def _check_cov(cov: torch.Tensor, B: int, N: int, name: str = "cov") -> torch.Te
     return cov.expand(B, N, N)
 
 def _check_budgets(budgets, N: int, ref: torch.Tensor) -> torch.Tensor:
-    "Risk budgets `(N,)`, >= 0, summing to 1; equal when None."
+    "Risk budgets `(N,)`, a probability vector (`check_probabilities`); equal when None."
     if budgets is None:
         return torch.full((N,), 1.0 / N, dtype=ref.dtype, device=ref.device)
     b = torch.as_tensor(budgets, dtype=ref.dtype, device=ref.device)
-    if b.shape != (N,) or not torch.isfinite(b).all() or (b < 0).any() or abs(float(b.sum()) - 1) > 1e-6:
-        raise ValueError(f"`budgets` must be {N} non-negative numbers summing to 1, got {budgets!r}")
+    if b.shape != (N,):
+        raise ValueError(f"`budgets` must be {N} non-negative numbers summing to 1, got shape {tuple(b.shape)}")
+    check_probabilities(b, "budgets")                    # a probability vector: the library's one check
     return b
 
 def risk_parity_loss(weights: torch.Tensor, returns: torch.Tensor | None = None, lengths: torch.Tensor | None = None, *,

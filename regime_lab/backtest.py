@@ -329,7 +329,7 @@ def classical_baselines(returns: pd.DataFrame, train_window: int = 252, rebalanc
                         cost_bps: float = 10.0, rules: Mapping[str, Any] | None = None,
                         include_classical: bool = True,
                         risk_free: float | pd.Series | None = None) -> dict[str, BacktestResult]:
-    "Backtest each weights rule (the four classical skfolio baselines plus `rules`) refitted on a trailing window."
+    "Backtest each weights rule (the four classical skfolio baselines plus `rules`) refitted on a trailing window; `cost_bps`: one-way proportional cost in basis points."
     all_rules = {**(classical_rules() if include_classical else {}), **dict(rules or {})}
     if not all_rules:
         raise ValueError("`rules` is empty and `include_classical` is False: nothing to backtest")

@@ -645,7 +645,7 @@ class WalkForwardResult:
 
 # %% ../nbs/06_training.ipynb #alg1t51
 class WalkForwardTrainer:
-    "Rolling re-training and out-of-sample decisions; the regime model is (re)fitted on data up to each decision date."
+    "Rolling re-training and out-of-sample decisions; the regime model is (re)fitted on data up to each decision date; `cost_bps`: the backtest's one-way proportional cost in basis points."
 
     def __init__(self, model: nn.Module, loss_fn: LossFn = sharpe_loss, train_window: int = 252, test_window: int = 21,
                  retrain_freq: int = 21, *, lr: float = 1e-3, epochs: int = 10, first_epochs: int | None = None,

@@ -11,17 +11,15 @@ Docs: https://regime-lab.github.io/regime_lab/losses.html.md"""
 from __future__ import annotations
 
 import math
-import numbers
+import warnings
 from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
-import warnings
-
-from .data import TRADING_DAYS, check_int, deprecated_keywords
-from .hmm import (check_covariance, check_number, check_probabilities, check_simple_returns,
-                            check_transition_matrix, forecast_probabilities)
+from .data import TRADING_DAYS, deprecated_keywords
+from .hmm import (check_covariance, check_number, check_probabilities, check_simple_returns, check_transition_matrix,
+                            forecast_probabilities)
 
 # %% auto #0
 __all__ = ['time_mask', 'portfolio_returns', 'turnover', 'sharpe_loss', 'sortino_loss', 'max_drawdown_loss', 'calmar_loss',

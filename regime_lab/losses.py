@@ -11,17 +11,15 @@ Docs: https://regime-lab.github.io/regime_lab/losses.html.md"""
 from __future__ import annotations
 
 import math
-import numbers
+import warnings
 from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
-import warnings
-
-from .data import TRADING_DAYS, check_int, deprecated_keywords
-from .hmm import (check_covariance, check_number, check_probabilities, check_simple_returns,
-                            check_transition_matrix, forecast_probabilities)
+from .data import TRADING_DAYS, deprecated_keywords
+from .hmm import (check_covariance, check_number, check_probabilities, check_simple_returns, check_transition_matrix,
+                            forecast_probabilities)
 
 # %% auto #0
 __all__ = ['time_mask', 'portfolio_returns', 'turnover', 'sharpe_loss', 'sortino_loss', 'max_drawdown_loss', 'calmar_loss',
@@ -251,12 +249,13 @@ def _check_cov(cov: torch.Tensor, B: int, N: int, name: str = "cov") -> torch.Te
     return cov.expand(B, N, N)
 
 def _check_budgets(budgets, N: int, ref: torch.Tensor) -> torch.Tensor:
-    "Risk budgets `(N,)`, >= 0, summing to 1; equal when None."
+    "Risk budgets `(N,)`, a probability vector (`check_probabilities`); equal when None."
     if budgets is None:
         return torch.full((N,), 1.0 / N, dtype=ref.dtype, device=ref.device)
     b = torch.as_tensor(budgets, dtype=ref.dtype, device=ref.device)
-    if b.shape != (N,) or not torch.isfinite(b).all() or (b < 0).any() or abs(float(b.sum()) - 1) > 1e-6:
-        raise ValueError(f"`budgets` must be {N} non-negative numbers summing to 1, got {budgets!r}")
+    if b.shape != (N,):
+        raise ValueError(f"`budgets` must be {N} non-negative numbers summing to 1, got shape {tuple(b.shape)}")
+    check_probabilities(b, "budgets")                    # a probability vector: the library's one check
     return b
 
 def risk_parity_loss(weights: torch.Tensor, returns: torch.Tensor | None = None, lengths: torch.Tensor | None = None, *,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import copy
-import math
 import numbers
 from typing import Sequence
 

@@ -30,11 +30,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
-from .data import TRADING_DAYS, check_int
+from .data import TRADING_DAYS, check_int, torch_threads
 from .hmm import (PROB_ATOL, check_covariance, check_probabilities, check_transition_matrix, expected_durations,
                             forecast_probabilities, stationary_distribution)
-from .vae_hmm import torch_threads
+from .vae_hmm import RegimeModel
 
 # %% auto #0
 __all__ = ['valid_mask', 'check_probs', 'check_transmat', 'transitions_known_at', 'forecast_regimes', 'persistence_forecast',
@@ -101,17 +103,10 @@ def _check_horizon(horizon, name: str = "horizon") -> int:
 # %% ../nbs/03_regimes.ipynb #c008
 def transitions_known_at(model, X, U=None) -> np.ndarray:
     "Row t: the transition matrix of the move t -> t+1 known at the close of t ((K, K) for a stationary model)."
-    if getattr(model, "model_", None) is None: raise ValueError("`model` is not fitted: call `fit(X)` first")
-    if model.model_.prior.stationary: return model.transition_matrices()
-    if model.inputs == "lagged":
-        if isinstance(X, pd.DataFrame):            # a placeholder day after the last: its values are never read
-            last = X.iloc[-1:].copy()
-            last.index = last.index + (pd.Timedelta(days=1) if isinstance(X.index, pd.DatetimeIndex) else 1)
-            X_ext = pd.concat([X, last])
-        else:
-            Xa = _to_numpy(X, "X"); X_ext = np.concatenate([Xa, Xa[-1:]])
-        return model.transition_matrices(X_ext)[1:]
-    return model.transition_matrices(X, U)      # inputs="given": tomorrow's input is unknown, hold u_t
+    if not isinstance(model, RegimeModel): raise ValueError(f"`model` must be a fitted RegimeModel, got {type(model).__name__}")
+    try: check_is_fitted(model)
+    except NotFittedError: raise ValueError("`model` is not fitted: call `fit(X)` first") from None
+    return model.transitions_known_at(X, U)
 
 # %% ../nbs/03_regimes.ipynb #c012
 def forecast_regimes(probs, transmat, horizon: int, lengths=None) -> np.ndarray:

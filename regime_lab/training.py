@@ -29,6 +29,8 @@ from torch.func import functional_call, grad as func_grad
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Dataset
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
 from .backtest import BacktestResult, backtest
@@ -123,22 +125,9 @@ def batch_regime_probs(regime_model: RegimeModel | VAE_HMM | None, x: torch.Tens
         return x.transpose(1, 2)
     u = u if u is not None and u.numel() else None
     if isinstance(regime_model, RegimeModel):
-        if regime_model.model_ is None:
-            raise ValueError("`regime_model` is not fitted: call its `fit(X)` first")
-        C = regime_model.n_features_in_
-        if x.shape[1] != C:
-            raise ValueError(f"`x` has {x.shape[1]} channels, the regime model was fitted on {C}")
-        sc = lambda s: torch.tensor(s.to_numpy(dtype=np.float64), dtype=x.dtype, device=x.device)[:, None]
-        xs = (x - sc(regime_model.scaler_.mean_)) / sc(regime_model.scaler_.scale_)
-        if regime_model.inputs == "lagged":
-            us = lagged_inputs(xs)
-        elif regime_model.inputs == "given":
-            if u is None:
-                raise ValueError("`u` is required: the regime model was fitted with inputs")
-            us = (u - sc(regime_model.u_scaler_.mean_)) / sc(regime_model.u_scaler_.scale_)
-        else:
-            us = None
-        probs = regime_model.model_.regime_probs(xs, us, lengths, mode="filtered")
+        try: check_is_fitted(regime_model)
+        except NotFittedError: raise ValueError("`regime_model` is not fitted: call its `fit(X)` first") from None
+        return regime_model.filter_tensor(x, u, lengths)
     elif isinstance(regime_model, VAE_HMM):
         probs = regime_model.regime_probs(x, u, lengths, mode="filtered")
     else:

@@ -22,11 +22,12 @@ from sklearn.preprocessing import StandardScaler
 from torch.utils.data import Dataset
 
 # %% auto #0
-__all__ = ['TRADING_DAYS', 'FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'check_time_index', 'check_feature_names',
-           'check_finite', 'check_int', 'deprecated_keywords', 'validate_prices', 'load_sp500_index',
-           'load_sp500_stocks', 'load_factor_etfs', 'load_arch_ohlcv', 'load_vix', 'load_fama_french', 'make_features',
-           'split_by_date', 'FeatureScaler', 'scale_splits', 'frame_hash', 'default_data_dir', 'load_feature_table',
-           'RandomChunkDataset', 'collate_fn', 'default_device', 'torch_threads']
+__all__ = ['TRADING_DAYS', 'BPS', 'FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'check_time_index',
+           'check_feature_names', 'check_finite', 'check_int', 'deprecated_keywords', 'fraction_to_bps',
+           'validate_prices', 'load_sp500_index', 'load_sp500_stocks', 'load_factor_etfs', 'load_arch_ohlcv',
+           'load_vix', 'load_fama_french', 'make_features', 'split_by_date', 'FeatureScaler', 'scale_splits',
+           'frame_hash', 'default_data_dir', 'load_feature_table', 'RandomChunkDataset', 'collate_fn', 'default_device',
+           'torch_threads']
 
 # %% ../nbs/00_data.ipynb #v13a02
 def _fmt_label(v) -> str:
@@ -119,6 +120,15 @@ def deprecated_keywords(**renamed):
             return f(*args, **kwargs)
         return wrapper
     return decorate
+
+# %% ../nbs/00_data.ipynb #leadbps2
+import numbers
+
+BPS = 1e4   # basis points in one: a one-way cost of `cost_bps` is the fraction cost_bps / BPS
+
+def fraction_to_bps(cost):
+    "cost_bps = 10^4 x the old fraction `cost` (numbers, arrays, tensors; anything else passed on to be refused by name)."
+    return cost * BPS if isinstance(cost, (numbers.Real, np.ndarray, torch.Tensor)) and not isinstance(cost, bool) else cost
 
 # %% ../nbs/00_data.ipynb #c005
 def validate_prices(prices: pd.Series | pd.DataFrame, name: str = "prices") -> None:

@@ -28,7 +28,7 @@ from fastcore.basics import patch
 from torch import Tensor
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
-from .data import TRADING_DAYS, check_int, deprecated_keywords
+from .data import BPS, TRADING_DAYS, check_int, deprecated_keywords, fraction_to_bps
 from .hmm import (check_number, check_probabilities, check_transition_matrix, forecast_probabilities, forward_filter,
                              stationary_distribution, expected_durations as _expected_durations)
 from .losses import cvar
@@ -39,7 +39,7 @@ from sklearn.utils.validation import check_is_fitted
 DAY = 1 / TRADING_DAYS   # one trading day in years: the default step `dt` of the simulators and hedgers
 
 # %% auto #0
-__all__ = ['DAY', 'BPS', 'bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths',
+__all__ = ['DAY', 'bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths',
            'simulate_gbm', 'simulate_heston', 'RegimeSwitchingParams', 'simulate_regime_switching', 'HedgeResult',
            'hedge_paths', 'effective_volatility', 'regime_option_prices', 'HedgerState', 'HedgerBase',
            'BlackScholesHedger', 'LelandHedger', 'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger',
@@ -48,12 +48,6 @@ __all__ = ['DAY', 'BPS', 'bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_
            'futures_from_index', 'cross_hedge']
 
 # %% ../nbs/08_hedging.ipynb #alg2c01
-BPS = 1e4   # basis points in one: a one-way cost of `cost_bps` is the fraction kappa = cost_bps / BPS
-
-def _cost_to_bps(cost):
-    "cost_bps = 10^4 x cost, the earlier one-way fraction"
-    return cost * BPS if isinstance(cost, (numbers.Real, np.ndarray, Tensor)) and not isinstance(cost, bool) else cost
-
 def _kappa(cost_bps, strict: bool = False) -> float:
     "kappa = cost_bps / 10^4 for a one-way cost in basis points: a finite number >= 0 (> 0 when `strict`)."
     return check_number(cost_bps, "cost_bps", 0, strict=strict) / BPS
@@ -146,7 +140,7 @@ def bs_vega(spot, strike, time_to_expiry, sigma, rate=0.0, dividend=0.0) -> Tens
     return torch.where(b.live, b.S * b.dq * _pdf(b.d1) * b.ts.sqrt(), torch.zeros_like(b.S))
 
 # %% ../nbs/08_hedging.ipynb #c009
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def leland_volatility(sigma, *, cost_bps, dt, position: str = "short") -> Tensor:
     "Leland's modified volatility for a one-way cost of `cost_bps` and rebalancing interval `dt` (years); + for a short option."
     sig, kappa, step = _tensors({"sigma": sigma, "cost_bps": _rate(cost_bps), "dt": dt}, positive=("sigma", "dt"), nonneg=("cost_bps",))
@@ -158,7 +152,7 @@ def leland_volatility(sigma, *, cost_bps, dt, position: str = "short") -> Tensor
         return sig * torch.sqrt(1 - le)
     return sig * torch.sqrt(1 + le)
 
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def whalley_wilmott_band(gamma, spot, *, cost_bps, risk_aversion, time_to_expiry=0.0, rate=0.0) -> Tensor:
     "Half-width H (in shares) of Whalley-Wilmott's no-trade band Delta ± H for a one-way cost of `cost_bps` and absolute risk aversion."
     G, S, kappa, ra, tau, r = _tensors({"gamma": gamma, "spot": spot, "cost_bps": _rate(cost_bps), "risk_aversion": risk_aversion,
@@ -435,7 +429,7 @@ def _run_hedger(hedger: nn.Module, spot: Tensor, probs: Tensor, A: Tensor, strik
     return HedgeResult(premium + gains - payoff - costs, costs, gains, payoff, torch.stack(hs, 1))
 
 # %% ../nbs/08_hedging.ipynb #alg2c11
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transition_matrices: Tensor, strike=None,
                 maturity: float | None = None, *, cost_bps: float = 0.0, instruments: Tensor | None = None, premium=0.0,
                 kind: str = "call") -> HedgeResult:
@@ -618,7 +612,7 @@ class BlackScholesHedger(HedgerBase):
 # %% ../nbs/08_hedging.ipynb #alg2c23
 class LelandHedger(BlackScholesHedger):
     "Delta at Leland's volatility (short option) for a one-way cost of `cost_bps` and rebalancing interval `dt`, rebalanced every step."
-    @deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+    @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
     def __init__(self, sigma: float, *, cost_bps: float, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
         sigma_hat = leland_volatility(torch.tensor(float(sigma), dtype=torch.float64), cost_bps=cost_bps, dt=dt)
         super().__init__(float(sigma_hat), maturity, dt, kind)
@@ -626,7 +620,7 @@ class LelandHedger(BlackScholesHedger):
 # %% ../nbs/08_hedging.ipynb #alg2c25
 class WhalleyWilmottHedger(BlackScholesHedger):
     "Whalley-Wilmott: keep the holding within delta ± H(gamma, S, cost, risk aversion), trading to the nearest edge."
-    @deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+    @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
     def __init__(self, sigma: float, *, cost_bps: float, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY,
                  kind: str = "call"):
         super().__init__(sigma, maturity, dt, kind)
@@ -709,7 +703,7 @@ class LSTMDeltaHedger(HedgerBase):
 # %% ../nbs/08_hedging.ipynb #alg2c32
 class TransactionCostAwareHedger(HedgerBase):
     "A learned no-trade band: Whalley-Wilmott around the mixture delta as the prior, centre and width corrected by a network."
-    @deprecated_keywords(K="n_regimes", cost=("cost_bps", _cost_to_bps))
+    @deprecated_keywords(K="n_regimes", cost=("cost_bps", fraction_to_bps))
     def __init__(self, n_regimes: int, regime_vols=None, *, cost_bps: float = 50.0, risk_aversion: float = 1.0, hidden_dim: int = 32,
                  maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
         super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
@@ -729,7 +723,7 @@ class TransactionCostAwareHedger(HedgerBase):
 # %% ../nbs/08_hedging.ipynb #alg2c34
 class TransitionAwareHedger(HedgerBase):
     "Hedges with forecast regime probabilities p A^h (h = 1..lookahead): band around delta at the forecast vol over the option's life."
-    @deprecated_keywords(K="n_regimes", cost=("cost_bps", _cost_to_bps))
+    @deprecated_keywords(K="n_regimes", cost=("cost_bps", fraction_to_bps))
     def __init__(self, n_regimes: int, n_assets: int = 1, hidden_dim: int = 32, lookahead: int = 5, regime_vols=None, *,
                  cost_bps: float = 0.0, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
         super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
@@ -829,7 +823,7 @@ def _train_epoch(hedger: nn.Module, loss_on: Callable, opt, guard: DivergenceGua
     return tot / max(nb, 1)
 
 # %% ../nbs/08_hedging.ipynb #alg2c41
-@deprecated_keywords(vae_hmm="regime_model", cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(vae_hmm="regime_model", cost=("cost_bps", fraction_to_bps))
 def train_delta_hedger(hedger: nn.Module, regime_model, spot_data: Tensor, futures_data: Tensor | None = None, num_epochs: int = 50,
                        lr: float = 1e-3, *, strike=None, maturity: float | None = None, cost_bps: float = 0.0, risk: str = "cvar",
                        alpha: float = 0.95, risk_aversion: float = 1.0, cost_weight: float | None = None, kind: str = "call",
@@ -915,7 +909,7 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
     return h[:, 0] if s.ndim == 1 else h
 
 # %% ../nbs/08_hedging.ipynb #c049
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def optimal_hedge_frequency(sigma, *, cost_bps: float, gamma, spot, risk_aversion: float, expected_durations=None,
                             periods_per_year: int = TRADING_DAYS):
     "Rebalancing interval in days minimising Leland's cost rate + risk_aversion/2 x hedge-error variance rate; capped at regime durations."

@@ -17,7 +17,7 @@ from typing import Literal
 import torch
 import torch.nn.functional as F
 
-from .data import TRADING_DAYS, deprecated_keywords
+from .data import BPS, TRADING_DAYS, deprecated_keywords, fraction_to_bps
 from .hmm import (check_covariance, check_number, check_probabilities, check_simple_returns, check_transition_matrix,
                             forecast_probabilities)
 
@@ -88,10 +88,6 @@ def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * mask).sum(1) / mask.sum(1)
 
 # %% ../nbs/04_losses.ipynb #c008
-def _cost_to_bps(cost):
-    "cost_bps = 1e4 x the old `cost`, a fraction of the value traded"
-    return cost * 1e4
-
 def _as_cost(cost_bps, ref: torch.Tensor) -> torch.Tensor:
     "The one-way proportional cost in basis points as a fraction, a tensor broadcastable to `(..., N)`; `ValueError` naming `cost_bps`."
     if cost_bps is None or isinstance(cost_bps, (bool, str)):
@@ -104,7 +100,7 @@ def _as_cost(cost_bps, ref: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"`cost_bps` must be a number or a ({ref.shape[-1]},) tensor, got shape {tuple(c.shape)}")
     if not torch.isfinite(c).all() or (c < 0).any():
         raise ValueError(f"`cost_bps` must be finite and >= 0 (basis points), got {cost_bps!r}")
-    return (c / 1e4).to(ref.dtype)
+    return (c / BPS).to(ref.dtype)
 
 def _net_and_turnover(weights, returns, lengths=None, cost_bps=0.0, initial_weights=None, min_len=1):
     "Net portfolio returns `(B, T)`, per-asset trades `(B, T, N)` and the mask; zeros past `lengths`."
@@ -124,7 +120,7 @@ def _net_and_turnover(weights, returns, lengths=None, cost_bps=0.0, initial_weig
     net = torch.where(mask, gross - (c * trades).sum(-1), torch.zeros((), dtype=w.dtype, device=w.device))
     return net, trades, mask
 
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def portfolio_returns(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                       cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None) -> torch.Tensor:
     "Per-period portfolio returns net of costs on drift-adjusted turnover, `(B, T)`, zero past `lengths`; `cost_bps`: one-way proportional cost in basis points."
@@ -136,7 +132,7 @@ def turnover(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor
     return _net_and_turnover(weights, returns, lengths, 0.0, initial_weights)[1].sum(-1)
 
 # %% ../nbs/04_losses.ipynb #c014
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def sharpe_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                 cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                 risk_free: float = 0.0, periods_per_year: float = TRADING_DAYS, eps: float = 1e-12,
@@ -149,7 +145,7 @@ def sharpe_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Ten
     return _reduce(-(mu - risk_free) / torch.sqrt(var + eps) * math.sqrt(periods_per_year), reduction)
 
 # %% ../nbs/04_losses.ipynb #c020
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def sortino_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                  target: float = 0.0, cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                  risk_free: float = 0.0, periods_per_year: float = TRADING_DAYS, eps: float = 1e-12,
@@ -182,7 +178,7 @@ def _max_drawdown(rp, mask, compounded=False, temperature=0.0):
         return temperature * torch.logsumexp(torch.where(mask, dd / temperature, float("-inf")), dim=1)
     return dd.max(dim=1).values
 
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def max_drawdown_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                       cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                       compounded: bool = False, temperature: float = 0.0,
@@ -191,7 +187,7 @@ def max_drawdown_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: tor
     rp, _, mask = _net_and_turnover(weights, returns, lengths, cost_bps, initial_weights)
     return _reduce(_max_drawdown(rp, mask, compounded, temperature), reduction)
 
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def calmar_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                 cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                 risk_free: float = 0.0, compounded: bool = False, temperature: float = 0.0,
@@ -225,7 +221,7 @@ def cvar(losses: torch.Tensor, alpha: float, mask: torch.Tensor | None = None, d
     tail = torch.where(m, F.relu(x - zeta), 0.0).sum(-1)
     return zeta[..., 0] + tail / k.to(x.dtype)
 
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def cvar_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
               alpha: float = 0.95, cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
               reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
@@ -281,7 +277,7 @@ def risk_parity_loss(weights: torch.Tensor, returns: torch.Tensor | None = None,
     return _reduce(_masked_mean(((share - b) ** 2).sum(-1), mask), reduction)
 
 # %% ../nbs/04_losses.ipynb #c039
-@deprecated_keywords(cost=("cost_bps", _cost_to_bps))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def advanced_portfolio_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
                             cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                             sharpe_weight: float = 1.0, turnover_penalty: float = 0.0,

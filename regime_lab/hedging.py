@@ -443,14 +443,15 @@ def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transitio
     return _run_hedger(hedger, spot, regime_probs, transition_matrices, strike, maturity, kappa, I, premium, kind)
 
 # %% ../nbs/08_hedging.ipynb #c030
-def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime_vols, n_steps, lookahead: int | None = None) -> Tensor:
+@deprecated_keywords(transition_matrix="transmat")
+def effective_volatility(regime_probs: Tensor, transmat: Tensor, regime_vols, n_steps, lookahead: int | None = None) -> Tensor:
     "sqrt of the mean over h = 1..n of (p A^h) . sigma^2: forecast volatility over the next n steps (B,); forecasts held after `lookahead`."
     p = regime_probs
     if not isinstance(p, Tensor) or p.ndim != 2 or not p.is_floating_point():
         raise ValueError(f"`regime_probs` must be a (B, K) floating-point tensor, got {getattr(p, 'shape', type(p).__name__)}")
     B, K = p.shape
-    _check_regime_inputs(p, transition_matrix, (B,), names=("regime_probs", "transition_matrix"))
-    A = transition_matrix
+    _check_regime_inputs(p, transmat, (B,), names=("regime_probs", "transmat"))
+    A = transmat
     if isinstance(regime_vols, (str, bytes)) or regime_vols is None: raise ValueError(f"`regime_vols` must hold K={K} volatilities > 0, got {regime_vols!r}")
     try:
         vols = torch.as_tensor(regime_vols, dtype=p.dtype, device=p.device)
@@ -499,7 +500,7 @@ def _mlp(n_in: int, hidden: int, n_out: int) -> nn.Sequential:
 class HedgerState(NamedTuple):
     "A hedger's checked inputs at one step, for B paths, K regimes and n instruments."
     probs: Tensor            # (B, K) filtered regime probabilities p_t
-    transition: Tensor       # (K, K) or (B, K, K): the move from t to t + 1
+    transmat: Tensor         # (K, K) or (B, K, K): the move from t to t + 1
     spot: Tensor             # (B,) the option's underlying
     prices: Tensor           # (B, n) the instruments' prices, column 0 the underlying
     strike: Tensor           # (B,)
@@ -508,7 +509,7 @@ class HedgerState(NamedTuple):
 
     def forecast(self, horizon: int = 1) -> Tensor:
         "Regime forecasts p_t A^h for h = 1..horizon (B, horizon, K), the matrix held fixed."
-        return forecast_probabilities(self.probs, self.transition, horizon, path=True, check_input=False)
+        return forecast_probabilities(self.probs, self.transmat, horizon, path=True, check_input=False)
 
 class HedgerBase(nn.Module):
     "The hedger call: checks its arguments into a `HedgerState` and applies the hedger's `hedge` rule; shared features and greeks."
@@ -521,9 +522,10 @@ class HedgerBase(nn.Module):
         self.n_regimes = None if n_regimes is None else check_int(n_regimes, "n_regimes", 2)
         self.maturity, self.dt, self.kind = float(maturity), float(dt), kind
 
-    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None) -> Tensor:
-        "Holdings (B,) or (B, n) given filtered `regime_probs` (B, K), the next move's `transition_matrix` and the `spot_prices`."
-        return self.hedge(self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge))
+    @deprecated_keywords(transition_matrix="transmat")
+    def forward(self, regime_probs, transmat, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None) -> Tensor:
+        "Holdings (B,) or (B, n) given filtered `regime_probs` (B, K), the next move's `transmat` and the `spot_prices`."
+        return self.hedge(self._inputs(regime_probs, transmat, spot_prices, strike, time_to_expiry, prev_hedge))
 
     def hedge(self, s: HedgerState) -> Tensor:
         "The hedger's rule on a checked state: each hedger defines it."
@@ -545,7 +547,7 @@ class HedgerBase(nn.Module):
 
 # %% ../nbs/08_hedging.ipynb #alg2c18
 @patch
-def _inputs(self: HedgerBase, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None,
+def _inputs(self: HedgerBase, regime_probs, transmat, spot_prices, strike=None, time_to_expiry=None,
             prev_hedge=None) -> HedgerState:
     "The hedger call's arguments checked (the matrix by shape: `hedge_paths` checks its values once a run), defaults filled in."
     if not isinstance(spot_prices, Tensor) or not spot_prices.is_floating_point():
@@ -556,12 +558,12 @@ def _inputs(self: HedgerBase, regime_probs, transition_matrix, spot_prices, stri
         raise ValueError(f"`spot_prices` must be (B,) or (B, {n}), got {tuple(spot_prices.shape)}")
     if not bool(torch.isfinite(X).all()) or not bool((X[:, 0] > 0).all()): raise ValueError("`spot_prices` must be finite and > 0")
     B = X.shape[0]
-    _check_regime_inputs(regime_probs, transition_matrix, (B,), self.n_regimes, ("regime_probs", "transition_matrix"), matrix_values=False)
+    _check_regime_inputs(regime_probs, transmat, (B,), self.n_regimes, ("regime_probs", "transmat"), matrix_values=False)
     S = X[:, 0]
     strike = S.detach() if strike is None else torch.as_tensor(strike, dtype=S.dtype, device=S.device).expand(B)
     tau = torch.as_tensor(self.maturity if time_to_expiry is None else time_to_expiry, dtype=S.dtype, device=S.device).expand(B)
     prev = torch.zeros(B, n, dtype=S.dtype, device=S.device) if prev_hedge is None else prev_hedge.reshape(B, n).to(S.dtype)
-    A = transition_matrix.to(regime_probs.dtype)
+    A = transmat.to(regime_probs.dtype)
     return HedgerState(regime_probs.to(S.dtype), A.to(S.dtype), S, X, strike, tau, prev)
 
 # %% ../nbs/08_hedging.ipynb #alg2c20
@@ -732,14 +734,14 @@ class TransitionAwareHedger(HedgerBase):
         self._vols_param(regime_vols)
         self.net = _mlp(2 + self.lookahead * self.n_regimes + 2 * self.n_instruments - 1, hidden_dim, self.n_instruments + 1)
 
-    def forecasts(self, regime_probs: Tensor, transition_matrix: Tensor) -> Tensor:
+    def forecasts(self, regime_probs: Tensor, transmat: Tensor) -> Tensor:
         "p(z_{t+h}) for h = 1..lookahead (B, lookahead, K), the matrix held fixed over the horizon."
-        return forecast_probabilities(regime_probs, transition_matrix, self.lookahead, path=True, check_input=False)
+        return forecast_probabilities(regime_probs, transmat, self.lookahead, path=True, check_input=False)
 
     def hedge(self, s: HedgerState) -> Tensor:
         "Band around delta at the forecast volatility over the option's life; the other instruments' holdings from the network."
         if s.prices.shape[1] != self.n_instruments: raise ValueError(f"`spot_prices` must be (B, {self.n_instruments}): one price per instrument")
-        q = self.forecasts(s.probs, s.transition)
+        q = self.forecasts(s.probs, s.transmat)
         sig = _average_vol(q, self.regime_vols, (s.time_to_expiry / self.dt).round().clamp_min(1))   # effective_volatility, learnable vols
         delta, gamma = bs_delta(s.spot, s.strike, s.time_to_expiry, sig, kind=self.kind), bs_gamma(s.spot, s.strike, s.time_to_expiry, sig)
         extra = [torch.log(s.prices[:, j] / s.spot) for j in range(1, s.prices.shape[1])]

@@ -200,12 +200,12 @@ def _cases():
         ("losses.adversarial_portfolio_loss", ls.adversarial_portfolio_loss,
          dict(weights=W, regime_probs=RP, regime_covs=RC, radius=0.1), dict(weights="tensor", regime_probs="probs", regime_covs="cov", radius="frac")),
         ("losses.transition_aware_loss", ls.transition_aware_loss,
-         dict(weights=W, regime_probs=RP, transition_matrix=TM, regime_covs=RC, horizon=2),
-         dict(weights="tensor", regime_probs="probs", transition_matrix="transmat", regime_covs="cov", horizon="int0")),
+         dict(weights=W, regime_probs=RP, transmat=TM, regime_covs=RC, horizon=2),
+         dict(weights="tensor", regime_probs="probs", transmat="transmat", regime_covs="cov", horizon="int0")),
         ("losses.worst_case_regime_probs", ls.worst_case_regime_probs, dict(regime_losses=RP[:, 0] * 3, regime_probs=RP[:, 0], radius=0.2),
          dict(regime_losses="tensor", regime_probs="probs", radius="frac")),
-        ("losses.forecast_regime_probs", ls.forecast_regime_probs, dict(regime_probs=RP, transition_matrix=TM, horizon=2),
-         dict(regime_probs="probs", transition_matrix="transmat", horizon="int0")),
+        ("losses.forecast_regime_probs", ls.forecast_regime_probs, dict(regime_probs=RP, transmat=TM, horizon=2),
+         dict(regime_probs="probs", transmat="transmat", horizon="int0")),
     ]
     # --- portfolio
     cons = pf.PortfolioConstraints(3)
@@ -252,8 +252,8 @@ def _cases():
         ("hedging.optimal_hedge_frequency", hg.optimal_hedge_frequency, dict(sigma=0.2, cost_bps=10.0, gamma=0.02, spot=100.0, risk_aversion=1.0),
          dict(sigma="pos", cost_bps="pos", gamma="nonzero", spot="pos", risk_aversion="pos")),
         ("hedging.effective_volatility", hg.effective_volatility,
-         dict(regime_probs=RP[:, 0], transition_matrix=TM, regime_vols=torch.tensor([0.1, 0.3], **T64), n_steps=10),
-         dict(regime_probs="probs", transition_matrix="transmat", regime_vols="bcast_pos", n_steps="int")),
+         dict(regime_probs=RP[:, 0], transmat=TM, regime_vols=torch.tensor([0.1, 0.3], **T64), n_steps=10),
+         dict(regime_probs="probs", transmat="transmat", regime_vols="bcast_pos", n_steps="int")),
         ("hedging.delta_hedge_loss", hg.delta_hedge_loss, dict(pnl=torch.randn(50, generator=g, **T64), alpha=0.9),
          dict(pnl="free", alpha="frac")),
         ("hedging.simulate_gbm", hg.simulate_gbm, dict(n_paths=4, n_steps=5, s0=100.0, sigma=0.2, seed=0),

@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 import torch
+from fastcore.basics import patch
 from sklearn.preprocessing import StandardScaler
 from torch.utils.data import Dataset
 
@@ -53,6 +54,7 @@ def check_time_index(index, name: str = "X") -> None:
     raise ValueError(f"`{name}` dates are not sorted in increasing order: {_fmt_label(index[i])} (row {i}) "
                      f"comes after {_fmt_label(index[i - 1])}; sort the rows by date first")
 
+# %% ../nbs/00_data.ipynb #split01
 def check_feature_names(X, expected: Sequence[str], name: str = "X", allow_array: bool = True) -> None:
     "Raise `ValueError` naming `name` unless a DataFrame `X` has exactly the columns `expected` in order (arrays: the width)."
     expected = [str(c) for c in expected]
@@ -75,6 +77,7 @@ def check_feature_names(X, expected: Sequence[str], name: str = "X", allow_array
         raise ValueError(f"`{name}` has {width} columns, the model was fitted on {n}" if width is not None
                          else f"`{name}` must be 2-D (rows, {n} columns), got shape {shape}")
 
+# %% ../nbs/00_data.ipynb #split03
 def check_finite(x, name: str = "X") -> None:
     "Raise `ValueError` naming `name` (and how many) unless every value of the frame, array or tensor `x` is finite."
     if torch.is_tensor(x):
@@ -88,6 +91,7 @@ def check_finite(x, name: str = "X") -> None:
     if bad:
         raise ValueError(f"`{name}` contains {bad} NaN or inf values")
 
+# %% ../nbs/00_data.ipynb #split05
 def check_int(value, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
     "`value` as an int (a Python or numpy integer, not a bool) within [minimum, maximum], or `ValueError` naming `name`."
     rng = "" if minimum is None and maximum is None else (f" >= {minimum}" if maximum is None else (
@@ -282,59 +286,70 @@ class FeatureScaler:
     def feature_names_in_(self) -> np.ndarray: return np.asarray([str(c) for c in self.columns], dtype=object)
     @property
     def n_features_in_(self) -> int: return len(self.columns)
-
-    def fit(self, train: pd.DataFrame) -> "FeatureScaler":
-        "Learn each column's mean and standard deviation from `train`."
-        if not isinstance(train, pd.DataFrame) or len(train) < 2:
-            raise ValueError("`train` must be a DataFrame with at least 2 rows")
-        check_finite(train, "train")
-        self.columns = list(train.columns)
-        self._sk = StandardScaler().fit(train.to_numpy(dtype=float))
-        return self
-
-    def _check(self, df: pd.DataFrame, name: str) -> np.ndarray:
-        if self._sk is None:
-            raise ValueError("the scaler is not fitted: call `fit(train)` first")
-        check_feature_names(df, self.columns, name, allow_array=False)
-        return df.to_numpy(dtype=float)
-
-    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
-        "Standardise `df` with the training statistics."
-        values = self._check(df, "df")
-        return pd.DataFrame(self._sk.transform(values), index=df.index, columns=df.columns)
-
-    def inverse_transform(self, df: pd.DataFrame) -> pd.DataFrame:
-        "Undo `transform`."
-        values = self._check(df, "df")
-        return pd.DataFrame(self._sk.inverse_transform(values), index=df.index, columns=df.columns)
-
     @property
     def mean_(self) -> pd.Series: return pd.Series(self._sk.mean_, index=self.columns)
     @property
     def scale_(self) -> pd.Series: return pd.Series(self._sk.scale_, index=self.columns)
 
-    def to_dict(self) -> dict:
-        "Plain-Python state (for checkpoints and JSON)."
-        if self._sk is None:
-            raise ValueError("the scaler is not fitted: call `fit(train)` first")
-        return {"columns": self.columns, "mean": self._sk.mean_.tolist(), "scale": self._sk.scale_.tolist(),
-                "var": self._sk.var_.tolist(), "n_samples_seen": int(self._sk.n_samples_seen_)}
+# %% ../nbs/00_data.ipynb #split09
+@patch
+def fit(self: FeatureScaler, train: pd.DataFrame) -> "FeatureScaler":
+    "Learn each column's mean and standard deviation from `train`."
+    if not isinstance(train, pd.DataFrame) or len(train) < 2:
+        raise ValueError("`train` must be a DataFrame with at least 2 rows")
+    check_finite(train, "train")
+    self.columns = list(train.columns)
+    self._sk = StandardScaler().fit(train.to_numpy(dtype=float))
+    return self
 
-    @classmethod
-    def from_dict(cls, state: dict) -> "FeatureScaler":
-        "Rebuild a fitted scaler from `to_dict()` output."
-        try:
-            cols, mean, scale = list(state["columns"]), np.asarray(state["mean"], float), np.asarray(state["scale"], float)
-            var, n = np.asarray(state["var"], float), int(state["n_samples_seen"])
-        except (KeyError, TypeError) as e:
-            raise ValueError(f"`state` is not a FeatureScaler state: {e}") from None
-        if not (len(cols) == len(mean) == len(scale) == len(var)) or not np.isfinite(mean).all() or (scale <= 0).any():
-            raise ValueError("`state` is corrupt: lengths disagree or statistics are not finite and positive")
-        self = cls()
-        self.columns, self._sk = cols, StandardScaler()
-        self._sk.mean_, self._sk.scale_, self._sk.var_ = mean, scale, var
-        self._sk.n_samples_seen_, self._sk.n_features_in_ = n, len(cols)
-        return self
+# %% ../nbs/00_data.ipynb #split11
+@patch
+def _check(self: FeatureScaler, df: pd.DataFrame, name: str) -> np.ndarray:
+    "`df` as a float array, once the scaler is fitted and `df` has its columns in order."
+    if self._sk is None:
+        raise ValueError("the scaler is not fitted: call `fit(train)` first")
+    check_feature_names(df, self.columns, name, allow_array=False)
+    return df.to_numpy(dtype=float)
+
+# %% ../nbs/00_data.ipynb #split13
+@patch
+def transform(self: FeatureScaler, df: pd.DataFrame) -> pd.DataFrame:
+    "Standardise `df` with the training statistics."
+    values = self._check(df, "df")
+    return pd.DataFrame(self._sk.transform(values), index=df.index, columns=df.columns)
+
+# %% ../nbs/00_data.ipynb #split15
+@patch
+def inverse_transform(self: FeatureScaler, df: pd.DataFrame) -> pd.DataFrame:
+    "Undo `transform`."
+    values = self._check(df, "df")
+    return pd.DataFrame(self._sk.inverse_transform(values), index=df.index, columns=df.columns)
+
+# %% ../nbs/00_data.ipynb #split17
+@patch
+def to_dict(self: FeatureScaler) -> dict:
+    "Plain-Python state (for checkpoints and JSON)."
+    if self._sk is None:
+        raise ValueError("the scaler is not fitted: call `fit(train)` first")
+    return {"columns": self.columns, "mean": self._sk.mean_.tolist(), "scale": self._sk.scale_.tolist(),
+            "var": self._sk.var_.tolist(), "n_samples_seen": int(self._sk.n_samples_seen_)}
+
+# %% ../nbs/00_data.ipynb #split19
+@patch(cls_method=True)
+def from_dict(cls: FeatureScaler, state: dict) -> "FeatureScaler":
+    "Rebuild a fitted scaler from `to_dict()` output."
+    try:
+        cols, mean, scale = list(state["columns"]), np.asarray(state["mean"], float), np.asarray(state["scale"], float)
+        var, n = np.asarray(state["var"], float), int(state["n_samples_seen"])
+    except (KeyError, TypeError) as e:
+        raise ValueError(f"`state` is not a FeatureScaler state: {e}") from None
+    if not (len(cols) == len(mean) == len(scale) == len(var)) or not np.isfinite(mean).all() or (scale <= 0).any():
+        raise ValueError("`state` is corrupt: lengths disagree or statistics are not finite and positive")
+    self = cls()
+    self.columns, self._sk = cols, StandardScaler()
+    self._sk.mean_, self._sk.scale_, self._sk.var_ = mean, scale, var
+    self._sk.n_samples_seen_, self._sk.n_features_in_ = n, len(cols)
+    return self
 
 # %% ../nbs/00_data.ipynb #c022
 DEFAULT_SPLIT = {"train_end": "2012-12-31", "val_end": "2016-12-31"}
@@ -400,6 +415,7 @@ def _as_sequence_list(seqs, name: str) -> list[torch.Tensor]:
         out.append(t)
     return out
 
+# %% ../nbs/00_data.ipynb #split22
 class RandomChunkDataset(Dataset):
     "Random contiguous chunks of variable length from (C, T) sequences and their (U, T) inputs; seeded."
     def __init__(self, x_sequences, u_sequences=None, min_len: int = 32, max_len: int = 128,
@@ -426,27 +442,35 @@ class RandomChunkDataset(Dataset):
             raise ValueError(f"`n_chunks` must be a positive integer, got {n_chunks}")
         self.min_len, self.max_len, self.n_chunks, self.seed, self.epoch = int(min_len), int(max_len), int(n_chunks), int(seed), 0
 
-    def set_epoch(self, epoch: int) -> None:
-        "Draw a fresh, reproducible set of chunks for `epoch`."
-        self.epoch = int(epoch)
-
     def __len__(self) -> int: return self.n_chunks
 
-    def chunk_spec(self, i: int) -> tuple[int, int, int]:
-        "(sequence, start, length) of chunk `i` in the current epoch."
-        if not 0 <= i < self.n_chunks:
-            raise IndexError(i)
-        rng = np.random.default_rng([self.seed, self.epoch, i])
-        length = int(rng.integers(self.min_len, self.max_len + 1))
-        n_starts = np.array([max(s.shape[1] - length + 1, 0) for s in self.x], dtype=float)
-        j = int(rng.choice(len(self.x), p=n_starts / n_starts.sum()))
-        start = int(rng.integers(0, n_starts[j]))
-        return j, start, length
+# %% ../nbs/00_data.ipynb #split24
+@patch
+def set_epoch(self: RandomChunkDataset, epoch: int) -> None:
+    "Draw a fresh, reproducible set of chunks for `epoch`."
+    self.epoch = int(epoch)
 
-    def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
-        j, start, length = self.chunk_spec(i)
-        return self.x[j][:, start:start + length], self.u[j][:, start:start + length]
+# %% ../nbs/00_data.ipynb #split26
+@patch
+def chunk_spec(self: RandomChunkDataset, i: int) -> tuple[int, int, int]:
+    "(sequence, start, length) of chunk `i` in the current epoch."
+    if not 0 <= i < self.n_chunks:
+        raise IndexError(i)
+    rng = np.random.default_rng([self.seed, self.epoch, i])
+    length = int(rng.integers(self.min_len, self.max_len + 1))
+    n_starts = np.array([max(s.shape[1] - length + 1, 0) for s in self.x], dtype=float)
+    j = int(rng.choice(len(self.x), p=n_starts / n_starts.sum()))
+    start = int(rng.integers(0, n_starts[j]))
+    return j, start, length
 
+# %% ../nbs/00_data.ipynb #split28
+@patch
+def __getitem__(self: RandomChunkDataset, i: int) -> tuple[torch.Tensor, torch.Tensor]:
+    "Chunk `i`: its `x (C, L)` and `u (U, L)` slices."
+    j, start, length = self.chunk_spec(i)
+    return self.x[j][:, start:start + length], self.u[j][:, start:start + length]
+
+# %% ../nbs/00_data.ipynb #split30
 def collate_fn(batch: list[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     "Zero-pad a list of (x (C, L), u (U, L)) chunks to `x (B, C, T)`, `u (B, U, T)`, `lengths (B,)`, on the CPU."
     if len(batch) == 0:

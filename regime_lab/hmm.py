@@ -63,6 +63,7 @@ def _row_problem(x, mask, atol: float, entries: str) -> str | None:
     if worst > atol: return f"rows must sum to 1 within {atol}; the worst row is off by {worst:.6g}"
     return None
 
+# %% ../nbs/01_hmm.ipynb #splh02
 def check_probabilities(p, name: str = "probs", mask=None, atol: float = PROB_ATOL) -> None:
     "`ValueError` naming `name` unless the rows of `p (..., K)` (where `mask (...)` is True) are finite, >= -atol and sum to 1 within atol."
     x = _as_array(p, name)
@@ -81,6 +82,7 @@ def check_transition_matrix(A, name: str = "transmat", mask=None, atol: float = 
     why = _row_problem(x, m, atol, "entries")
     if why: raise ValueError(f"`{name}` {why}; `{name}` must be row-stochastic: finite, >= 0, each row summing to 1 (tolerance {atol})")
 
+# %% ../nbs/01_hmm.ipynb #splh03
 def check_log_probabilities(x: Tensor, name: str, used: Tensor | None = None, atol: float = PROB_ATOL) -> None:
     "`ValueError` naming `name` unless every row (last axis) of `x` where `used` is True has logsumexp 0 within atol (normalised log-probabilities)."
     lse = torch.logsumexp(x.detach(), -1)
@@ -92,6 +94,7 @@ def check_log_probabilities(x: Tensor, name: str, used: Tensor | None = None, at
         raise ValueError(f"`{name}` rows must be normalised log-probabilities: logsumexp over the last axis must be 0 "
                          f"within {atol}, but a row gives {bad:.6g} (its probabilities sum to {math.exp(min(bad, 700.0)):.6g})")
 
+# %% ../nbs/01_hmm.ipynb #splh05
 def check_covariance(C, name: str = "cov", rtol: float = COV_RTOL) -> None:
     "`ValueError` naming `name` unless `C (..., N, N)` is finite, symmetric and positive semi-definite (Cholesky of C + rtol*max|C|*I succeeds)."
     x = _as_array(C, name)
@@ -117,6 +120,7 @@ def check_covariance(C, name: str = "cov", rtol: float = COV_RTOL) -> None:
             ok, ev = False, float(np.linalg.eigvalsh(x).min())
     if not ok: raise ValueError(f"`{name}` is not positive semi-definite (a Cholesky factorisation fails; smallest eigenvalue {ev:.3g}){tail}")
 
+# %% ../nbs/01_hmm.ipynb #splh07
 def check_simple_returns(r, name: str = "returns", mask=None) -> None:
     "`ValueError` naming `name` unless the entries of `r` (where `mask` is True) are finite simple returns >= -1."
     x = _as_array(r, name)
@@ -130,6 +134,7 @@ def check_simple_returns(r, name: str = "returns", mask=None) -> None:
         lo = float(x.min())
         if lo < -1: raise ValueError(f"`{name}` are simple returns and cannot be below -1 (a total loss); the smallest is {lo:.6g}")
 
+# %% ../nbs/01_hmm.ipynb #splh09
 def check_number(value, name: str, minimum: float | None = None, maximum: float | None = None, strict: bool = False) -> float:
     "`value` as a float: a finite real number (not a bool) in [minimum, maximum] ((minimum, maximum) when `strict`), or `ValueError` naming `name`."
     lo, hi = ("(", ")") if strict else ("[", "]")
@@ -204,6 +209,7 @@ def _check_values(x: Tensor, name: str, used: Tensor | None = None) -> None:
     if bool(bad.any()):
         raise ValueError(f"`{name}` contains {int(bad.sum())} NaN or +inf values (where used)")
 
+# %% ../nbs/01_hmm.ipynb #splh12
 def _check_lengths(lengths, B: int, T: int, device) -> Tensor:
     "Validate `lengths` ((B,) integer tensor, values in [1, T]); `None` means all T. Returns a long tensor."
     if lengths is None:
@@ -221,6 +227,7 @@ def _check_lengths(lengths, B: int, T: int, device) -> Tensor:
         raise ValueError(f"`lengths` must lie in [1, T={T}], got values in [{lo}, {hi}]")
     return lengths.long()
 
+# %% ../nbs/01_hmm.ipynb #splh14
 def _prepare(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None):
     "Validate HMM inputs; return `(log_pi, log_A, log_b, mask)` with unused entries zeroed and `mask (B, T)` True on valid steps."
     _check_float_tensor(log_b, "log_b")
@@ -480,6 +487,7 @@ def _tree_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> 
         log_scale = log_scale + torch.log(s).sum((1, 2, 3))
     return torch.log((p0.unsqueeze(-2) @ M[:, 0]).sum((-2, -1))) + vmax[:, 0] + log_scale
 
+# %% ../nbs/01_hmm.ipynb #splh17
 def _log_matmul(P: Tensor, Q: Tensor) -> Tensor:
     "Log-semiring matrix product over the last two dims: LSE_k P[..., i, k] + Q[..., k, j]."
     return _logsumexp(P.unsqueeze(-1) + Q.unsqueeze(-3), -2)
@@ -501,6 +509,7 @@ def _tree_lse(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> Ten
         M = _log_matmul(M[:, 0::2], M[:, 1::2])
     return _logsumexp(v.unsqueeze(-1) + M[:, 0], (-2, -1))
 
+# %% ../nbs/01_hmm.ipynb #splh19
 def parallel_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
     "log p(x_{1:L}) (B,) by a tree reduction of the forward recursion: exact, O(log T) sequential depth."
     log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)

@@ -20,11 +20,12 @@ from torch import Tensor
 from .data import check_int
 
 # %% auto #0
-__all__ = ['PROB_ATOL', 'COV_RTOL', 'check_probabilities', 'check_transition_matrix', 'check_log_probabilities',
+__all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'check_probabilities', 'check_transition_matrix', 'check_log_probabilities',
            'check_covariance', 'check_simple_returns', 'check_number', 'forward', 'hmm_log_likelihood',
            'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals', 'mean_field_elbo',
            'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform',
-           'garch_variance', 'garch_log_b', 'expected_durations']
+           'garch_variance', 'garch_log_b', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b',
+           'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -188,8 +189,8 @@ def _prepare(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | Non
     B, T, K = log_b.shape
     if B < 1 or T < 1:
         raise ValueError(f"`log_b` must have B >= 1 and T >= 1, got shape {tuple(log_b.shape)}")
-    if K < 2:
-        raise ValueError(f"`log_b` has K={K} states; an HMM needs K >= 2")
+    if K < 1:
+        raise ValueError(f"`log_b` has K={K} states; an HMM needs K >= 1")
     _check_float_tensor(log_pi, "log_pi"); _check_like(log_pi, "log_pi", log_b)
     _check_float_tensor(log_A, "log_A"); _check_like(log_A, "log_A", log_b)
     if tuple(log_pi.shape) not in ((K,), (B, K)):
@@ -577,4 +578,104 @@ def expected_durations(transmat, probs=None) -> np.ndarray:
         if p.shape != A.shape[:2]: raise ValueError(f"`probs` must have shape {A.shape[:2]} like `transmat`, got {p.shape}")
         w = p[:-1]                                                       # p(z_{t-1} = k): the day before each move A_t, t >= 1
         a = (w * np.diagonal(A[1:], axis1=-2, axis2=-1)).sum(0) / np.maximum(w.sum(0), 1e-300)
-    return 1.0 / np.maximum(1.0 - a, 1e-300)
+    with np.errstate(divide="ignore"):
+        return np.where(a < 1, 1.0 / np.where(a < 1, 1.0 - a, 1.0), np.inf)   # a regime never left (K = 1): inf
+
+# %% ../nbs/01_hmm.ipynb #est01c1
+LOG_2PI = math.log(2 * math.pi)
+
+def mvn_log_prob_tril(diff: Tensor, L: Tensor) -> Tensor:
+    "log N(diff; 0, L L^T) over the last dim: diff (..., K, C), L (..., K, C, C) lower-triangular, broadcast → (..., K)."
+    L_inv = torch.linalg.solve_triangular(L, torch.eye(L.shape[-1], dtype=L.dtype, device=L.device), upper=False)
+    sol = (L_inv @ diff.unsqueeze(-1)).squeeze(-1)                      # L^{-1} diff
+    logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
+    return -0.5 * sol.pow(2).sum(-1) - logdet - 0.5 * diff.shape[-1] * LOG_2PI
+
+def gaussian_log_b(Z: Tensor, means: Tensor, covs: Tensor) -> Tensor:
+    "log N(Z_t; mean_k, cov_k) batched over restarts: Z (T, C), means (R, K, C), covs (R, K, C, C) → (R, T, K)."
+    L = torch.linalg.cholesky(covs)                                             # (R, K, C, C)
+    return mvn_log_prob_tril(Z[None, :, None, :] - means[:, None], L[:, None])  # (R, T, K)
+
+# %% ../nbs/01_hmm.ipynb #est01c2
+def pad_sequences(Z: Tensor, lengths=None) -> tuple[Tensor, Tensor]:
+    "Rows Z (T, C) of sequences of `lengths` (summing to T; None: one) as a zero-padded batch (N, max L, C) and lengths (N,)."
+    T = Z.shape[0]
+    L = [T] if lengths is None else [int(v) for v in lengths]
+    if not L or min(L) < 1 or sum(L) != T:
+        raise ValueError(f"`lengths` must be positive integers summing to the {T} rows, got {list(L)}")
+    if len(L) == 1: return Z[None], torch.tensor(L, device=Z.device)
+    return torch.nn.utils.rnn.pad_sequence(list(Z.split(L)), batch_first=True), torch.tensor(L, device=Z.device)
+
+def gaussian_hmm_log_likelihood(Z: Tensor, log_pi: Tensor, log_A: Tensor, means: Tensor, covs: Tensor, lengths=None) -> Tensor:
+    "log p(Z) (R,) of R stationary Gaussian HMMs (log_pi (R, K), log_A (R, K, K), means (R, K, C), covs (R, K, C, C)), summed over the sequences."
+    R, K = log_pi.shape
+    Zp, Lt = pad_sequences(Z, lengths)
+    N, Lm, C = Zp.shape
+    lb = gaussian_log_b(Zp.reshape(N * Lm, C), means, covs).reshape(R * N, Lm, K)
+    lA = log_A[:, None, None].expand(R, N, Lm, K, K).reshape(R * N, Lm, K, K)
+    lp = log_pi[:, None].expand(R, N, K).reshape(R * N, K)
+    return parallel_log_likelihood(lp, lA, lb, None if N == 1 else Lt.repeat(R)).reshape(R, N).sum(1)
+
+# %% ../nbs/01_hmm.ipynb #est01c3
+def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float) -> tuple[Tensor, Tensor]:
+    "Starting means (R, K, C) from k-means with seeds seed, seed + 1, ... and the pooled covariance (R, K, C, C)."
+    from sklearn.cluster import KMeans
+    C = Z.shape[1]
+    means, covs = [], []
+    Zn = Z.cpu().numpy()
+    for r in range(n_restarts):
+        km = KMeans(K, n_init=1, random_state=seed + r).fit(Zn)
+        means.append(torch.tensor(km.cluster_centers_, dtype=Z.dtype))
+        cv = torch.tensor(np.cov(Zn.T), dtype=Z.dtype).reshape(C, C) + min_covar * torch.eye(C)
+        covs.append(cv.expand(K, C, C).clone())
+    return torch.stack(means).to(Z.device), torch.stack(covs).to(Z.device)
+
+def fit_gaussian_hmm_em(Z: Tensor, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100,
+                        tol: float = 1e-2, min_covar: float = 1e-3, lengths=None) -> dict[str, Tensor]:
+    "Baum-Welch for a full-covariance Gaussian HMM on the sequences `lengths` of Z (T, C), restarts batched; per-restart params and train log-lik."
+    T, C = Z.shape
+    K, n_restarts, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
+    if T < 2 * K: raise ValueError(f"`Z` has {T} rows: too few for K={K} regimes")
+    Zp, Lt = pad_sequences(Z, lengths)
+    N, Lm, _ = Zp.shape
+    valid = (torch.arange(Lm, device=Z.device)[None] < Lt[:, None]).reshape(-1)          # padded rows → Z's rows
+    means, covs = _em_init(Z, K, n_restarts, seed, min_covar)
+    log_pi = torch.full((n_restarts, K), -math.log(K), device=Z.device, dtype=Z.dtype)
+    log_A = torch.full((n_restarts, K, K), -math.log(K), device=Z.device, dtype=Z.dtype)
+    eye = torch.eye(C, device=Z.device, dtype=Z.dtype)
+    prev = torch.full((n_restarts,), -math.inf, device=Z.device, dtype=Z.dtype)
+    for it in range(n_iter):
+        lp, lA = log_pi.clone().requires_grad_(), log_A.clone().requires_grad_()
+        lb = gaussian_log_b(Zp.reshape(N * Lm, C), means, covs).detach().requires_grad_()
+        ll = parallel_log_likelihood(lp[:, None].expand(n_restarts, N, K).reshape(n_restarts * N, K),
+                                     lA[:, None, None].expand(n_restarts, N, Lm, K, K).reshape(n_restarts * N, Lm, K, K),
+                                     lb.reshape(n_restarts * N, Lm, K), None if N == 1 else Lt.repeat(n_restarts)).reshape(n_restarts, N).sum(1)
+        g_pi, g_A, gamma = torch.autograd.grad(ll.sum(), (lp, lA, lb))
+        if N > 1: gamma = gamma[:, valid]                                          # (R, T, K) in the rows of Z
+        ll = ll.detach()
+        if bool(((ll - prev).abs() < tol).all()): break
+        prev = ll
+        Nk = gamma.sum(1) + 1e-10                                                   # (R, K)
+        log_pi = torch.log(g_pi.clamp_min(1e-12)); log_pi = log_pi - log_pi.logsumexp(-1, keepdim=True)
+        log_A = torch.log(g_A.clamp_min(1e-12)); log_A = log_A - log_A.logsumexp(-1, keepdim=True)
+        means = torch.einsum("rtk,tc->rkc", gamma, Z) / Nk[..., None]
+        d = Z[None, :, None, :] - means[:, None]                                    # (R, T, K, C)
+        covs = torch.einsum("rtk,rtkc,rtkd->rkcd", gamma, d, d) / Nk[..., None, None] + min_covar * eye
+    return {"log_pi": log_pi, "log_A": log_A, "means": means, "covs": covs, "train_ll": ll, "n_iter": it + 1}
+
+# %% ../nbs/01_hmm.ipynb #est01c4
+def path_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, path: Tensor, lengths: Tensor | None = None) -> Tensor:
+    "log p(x_{1:L}, z_{1:L}) (B,) of the state paths `path (B, T)` (integers in 0..K-1; entries at padding are not read)."
+    log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
+    B, T, K = log_b.shape
+    if not isinstance(path, Tensor) or tuple(path.shape) != (B, T):
+        raise ValueError(f"`path` must be a ({B}, {T}) integer tensor, got {getattr(path, 'shape', type(path).__name__)}")
+    z = torch.where(mask, path.to(log_b.device).long(), 0)
+    if bool(((z < 0) | (z >= K)).any()): raise ValueError(f"`path` must hold states in 0..{K - 1} where used")
+    lpi = log_pi.expand(B, K)
+    s = lpi.gather(1, z[:, :1])[:, 0] + torch.where(mask, log_b.gather(2, z[..., None])[..., 0], 0.0).sum(1)
+    if T > 1:
+        A = log_A[z[:, :-1], z[:, 1:]] if log_A.ndim == 2 else \
+            log_A[:, 1:].gather(2, z[:, :-1, None, None].expand(B, T - 1, 1, K))[:, :, 0].gather(2, z[:, 1:, None])[..., 0]
+        s = s + torch.where(mask[:, 1:], A, 0.0).sum(1)
+    return s

@@ -60,7 +60,7 @@ class Encoder(nn.Module):
     "Seed encoder: Conv1d → ReLU → Conv1d, regime logits (B, K, T) from x (B, C, T); causal by default."
     def __init__(self, input_dim: int, hidden_dim: int, K: int, kernel_size: int = 5, causal: bool = True):
         super().__init__()
-        if K < 2: raise ValueError(f"`K` must be >= 2, got {K}")
+        if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
         self.conv1 = CausalConv1d(input_dim, hidden_dim, kernel_size, causal)
         self.conv2 = CausalConv1d(hidden_dim, K, 1, causal)
 
@@ -69,6 +69,7 @@ class Encoder(nn.Module):
 
 def _sticky_logits(K: int, stay: float = 0.9) -> torch.Tensor:
     "Log of a transition matrix with `stay` on the diagonal and the rest spread evenly, flattened (K*K,)."
+    if K == 1: return torch.zeros(1)                                     # one state: it stays with probability 1
     A = torch.full((K, K), (1 - stay) / (K - 1)); A.fill_diagonal_(stay)
     return A.log().reshape(-1)
 
@@ -76,7 +77,7 @@ class Prior(nn.Module):
     "Seed prior: initial logits and transitions A_t = softmax(MLP(u_t)) (B, T, K, K), or a stationary (K, K) matrix."
     def __init__(self, K: int, input_dim: int = 0, hidden_dim: int = 32, stationary: bool | None = None):
         super().__init__()
-        if K < 2: raise ValueError(f"`K` must be >= 2, got {K}")
+        if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
         self.K, self.input_dim = K, input_dim
         self.stationary = input_dim == 0 if stationary is None else stationary
         if not self.stationary and input_dim == 0:
@@ -281,7 +282,7 @@ class VAE_HMM(nn.Module):
         if elbo not in ("mean_field", "exact"): raise ValueError(f"`elbo` must be 'mean_field' or 'exact', got {elbo!r}")
         if normalisation not in ("per_step", "seed"): raise ValueError(f"`normalisation` must be 'per_step' or 'seed', got {normalisation!r}")
         if reconstruction not in ("expected", "seed"): raise ValueError(f"`reconstruction` must be 'expected' or 'seed', got {reconstruction!r}")
-        if K < 2: raise ValueError(f"`K` must be >= 2, got {K}")
+        if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
         if emission not in ("gaussian", "garch", "garch_t") or (emission != "gaussian" and elbo != "exact"):
             raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t' (the GARCH ones with elbo='exact'), got {emission!r}")
         if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
@@ -618,7 +619,7 @@ def fit_gaussian_hmm_em(Z: torch.Tensor, K: int, n_restarts: int = 5, seed: int 
     "Baum-Welch for a full-covariance Gaussian HMM, restarts batched; returns per-restart params and train log-lik."
     from sklearn.cluster import KMeans
     T, C = Z.shape
-    K, n_restarts, n_iter = check_int(K, "K", 2), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
+    K, n_restarts, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
     if T < 2 * K: raise ValueError(f"`Z` has {T} rows: too few for K={K} regimes")
     means, covs = [], []
     Zn = Z.cpu().numpy()
@@ -674,7 +675,7 @@ class RegimeModel:
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1,
                  emission: str = "garch_t", persistence: float = 0.0):
-        for name, v, lo in (("n_regimes", n_regimes, 2), ("n_restarts", n_restarts, 1), ("em_iter", em_iter, 1),
+        for name, v, lo in (("n_regimes", n_regimes, 1), ("n_restarts", n_restarts, 1), ("em_iter", em_iter, 1),
                             ("epochs", epochs, 1), ("patience", patience, 1), ("hidden_dim", hidden_dim, 1)):
             check_int(v, name, lo)
         check_learning_rate(lr)

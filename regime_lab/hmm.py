@@ -20,12 +20,13 @@ from torch import Tensor
 from .data import check_int
 
 # %% auto #0
-__all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'check_probabilities', 'check_transition_matrix', 'check_log_probabilities',
-           'check_covariance', 'check_simple_returns', 'check_number', 'forward', 'hmm_log_likelihood',
-           'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals', 'mean_field_elbo',
-           'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform',
-           'garch_variance', 'garch_log_b', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b',
-           'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
+__all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabilities', 'check_transition_matrix',
+           'check_log_probabilities', 'check_covariance', 'check_simple_returns', 'check_number', 'forward',
+           'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals',
+           'mean_field_elbo', 'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform',
+           'garch_untransform', 'garch_variance', 'garch_log_b', 'expected_durations', 'mvn_log_prob_tril',
+           'gaussian_log_b', 'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em',
+           'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -635,15 +636,32 @@ def _scaled_pass(pi: Tensor, A: Tensor, b: Tensor, mask: Tensor) -> tuple[Tensor
     xi = torch.einsum("tin,tjn->ijn", alpha[:-1], w[1:]) * A
     return c, alpha.mul_(beta).mul_(mask.unsqueeze(1)), xi
 
-def _em_statistics(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    "E-step of N stationary HMMs: log_pi (N, K), log_A (N, K, K), log_b (N, T, K), mask (N, T) bool → log p (N,), gamma (N, T, K) (0 at padding), sum_t xi_t (N, K, K)."
+def _estep_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "E-step of N stationary HMMs by the scaled pass: log_pi (N, K), log_A (N, K, K), log_b (N, T, K), mask (N, T) bool → log p (N,), gamma (N, T, K) (0 at padding), sum_t xi_t (N, K, K)."
     m = mask.T.contiguous()                                                # (T, N)
-    b = log_b.permute(1, 2, 0).contiguous().masked_fill_(~m[:, None], 0.0)  # (T, K, N); padding: b = 1 (garbage there is never read)
+    b = log_b.permute(1, 2, 0).clone(memory_format=torch.contiguous_format)   # (T, K, N), always a copy
+    b.masked_fill_(~m[:, None], 0.0)                                       # padding: b = 1 (garbage there is never read)
     shift = b.amax(1)                                                      # (T, N): log max_k b_t(k)
     b.sub_(shift[:, None]).exp_()
     mf = m.to(b.dtype)
     c, gamma, xi = _scaled_pass(log_pi.exp().T.contiguous(), log_A.exp().permute(1, 2, 0).contiguous(), b, mf)
     return c.log_().add_(shift).mul_(mf).sum(0), gamma.permute(2, 0, 1), xi.permute(2, 0, 1)
+
+def _estep_tree(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "The same statistics as gradients of `parallel_log_likelihood` (Eisner, 2016): log T levels, not T steps."
+    N, T, K = log_b.shape
+    lp, lA = log_pi.detach().clone().requires_grad_(), log_A.detach().clone().requires_grad_()
+    lb = torch.where(mask[..., None], log_b, 0.0).detach().requires_grad_()
+    with torch.enable_grad():
+        ll = parallel_log_likelihood(lp, lA[:, None].expand(N, T, K, K), lb, None if bool(mask.all()) else mask.sum(1))
+        xi, gamma = torch.autograd.grad(ll.sum(), (lA, lb), allow_unused=True)      # T = 1: no transition is read
+    return ll.detach(), gamma, torch.zeros_like(lA) if xi is None else xi
+
+TREE_MAX_CHAINS = 32   # fewer chains: the tree E-step (faster on one CPU thread, measured), more: the scaled pass
+
+def _em_statistics(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "E-step of N stationary HMMs (log_pi (N, K), log_A (N, K, K), log_b (N, T, K), mask (N, T)): log p (N,), gamma (N, T, K), sum_t xi_t (N, K, K)."
+    return (_estep_tree if log_b.shape[0] <= TREE_MAX_CHAINS else _estep_scaled)(log_pi, log_A, log_b, mask)
 
 # %% ../nbs/01_hmm.ipynb #est01c3
 def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float) -> tuple[Tensor, Tensor]:

@@ -626,14 +626,14 @@ def _scaled_pass(pi: Tensor, A: Tensor, b: Tensor, mask: Tensor) -> tuple[Tensor
     At = A.permute(1, 0, 2).contiguous()                                   # At[j, i] = A[i, j]
     for t in range(1, T):
         a = (At * alpha[t - 1]).sum(1).mul_(b[t])                          # (alpha_{t-1} A) * b_t
-        c[t] = a.sum(0)
-        torch.div(a, c[t], out=alpha[t])
+        ct = torch.sum(a, 0, out=c[t])
+        torch.div(a, ct, out=alpha[t])
     w = b / c.unsqueeze(1)                                                 # b_t / c_t, times beta_t below
     beta = torch.empty_like(b); beta[T - 1] = 1.0
     for t in range(T - 1, 0, -1):
         torch.sum(A * w[t].mul_(beta[t]), 1, out=beta[t - 1])
     w.mul_(mask.unsqueeze(1))
-    xi = torch.einsum("tin,tjn->ijn", alpha[:-1], w[1:]) * A
+    xi = torch.stack([(alpha[:-1, i:i + 1] * w[1:]).sum(0) for i in range(A.shape[0])]) * A     # sum_t alpha_{t-1}(i) w_t(j)
     return c, alpha.mul_(beta).mul_(mask.unsqueeze(1)), xi
 
 def _estep_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
@@ -703,7 +703,7 @@ def _em_mstep(Zp: Tensor, gamma: Tensor, xi: Tensor, group: Tensor, n_models: in
     Nk = add(gamma.sum(2)) + 1e-10                                                          # (M, R, K)
     log_pi = torch.log(add(gamma[:, :, 0]).clamp_min(1e-12)); log_pi = log_pi - log_pi.logsumexp(-1, keepdim=True)
     log_A = torch.log(add(xi).clamp_min(1e-12)); log_A = log_A - log_A.logsumexp(-1, keepdim=True)
-    means = add(torch.einsum("srtk,stc->srkc", gamma, Zp)) / Nk[..., None]
+    means = add(torch.matmul(gamma.transpose(2, 3), Zp[:, None])) / Nk[..., None]            # sum_t gamma_t(k) x_t / N_k
     d = Zp[:, None, :, None, :] - means[group][:, :, None]                                 # (S, R, L, K, C)
     eye = torch.eye(Zp.shape[-1], dtype=Zp.dtype, device=Zp.device)
     covs = add(torch.einsum("srtkc,srtkd->srkcd", gamma[..., None] * d, d)) / Nk[..., None, None] + min_covar * eye

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.regime-lab-installed
 NPROC ?= $(shell nproc 2>/dev/null || echo 2)
 KERNEL := regime-lab
 
-.PHONY: install test report check-sync nbtest pytest readme export clean
+.PHONY: install test report sweep check-sync nbtest pytest readme export clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ pytest: $(STAMP)
 ## make report: every notebook in nbs/experiments/ through papermill into reports/ (a failed one keeps its last good report; reports/index.html lists them)
 report: $(STAMP)
 	$(BIN)/regime-lab-report --experiments nbs/experiments --reports reports --kernel $(KERNEL)
+
+## make sweep SWEEP=regime_timing: every parameter set of reports/params/$(SWEEP).sweep.yaml on a dask LocalCluster (finished runs are skipped)
+SWEEP ?= regime_timing
+sweep: $(STAMP)
+	$(BIN)/regime-lab-report --sweep $(SWEEP) --experiments nbs/experiments --reports reports --kernel $(KERNEL)
 
 ## developer helpers
 export: $(STAMP)

@@ -1,6 +1,7 @@
 """Everything a regime model reads comes through this module: real prices that ship inside installed
 packages (no network), causal regime features, a chronological split, a scaler fitted on the
-training window only, and the random variable-length chunks the VAE-HMM trains on.
+training window only, the random variable-length chunks the VAE-HMM trains on, and the thread and device
+helpers every trainer uses.
 
 Docs: https://regime-lab.github.io/regime_lab/data.html.md"""
 
@@ -24,7 +25,8 @@ from torch.utils.data import Dataset
 __all__ = ['FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'check_time_index', 'check_feature_names', 'check_finite',
            'check_int', 'validate_prices', 'load_sp500_index', 'load_sp500_stocks', 'load_factor_etfs',
            'load_arch_ohlcv', 'load_vix', 'load_fama_french', 'make_features', 'split_by_date', 'FeatureScaler',
-           'scale_splits', 'frame_hash', 'default_data_dir', 'load_feature_table', 'RandomChunkDataset', 'collate_fn']
+           'scale_splits', 'frame_hash', 'default_data_dir', 'load_feature_table', 'RandomChunkDataset', 'collate_fn',
+           'default_device', 'torch_threads']
 
 # %% ../nbs/00_data.ipynb #v13a02
 def _fmt_label(v) -> str:
@@ -426,3 +428,21 @@ def collate_fn(batch: list[tuple[torch.Tensor, torch.Tensor]]) -> tuple[torch.Te
         x[b, :, :xb.shape[1]] = xb.cpu()
         u[b, :, :ub.shape[1]] = ub.cpu()
     return x, u, lengths
+
+# %% ../nbs/00_data.ipynb #est00c1
+def default_device(device: str | torch.device | None = None) -> torch.device:
+    "The torch device `device` names; None or \"auto\" means cuda when available, else cpu."
+    if device is None or (isinstance(device, str) and device.strip().lower() == "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try: return torch.device(device)
+    except (RuntimeError, TypeError) as e:
+        raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda' or a torch.device, got {device!r}") from e
+
+class torch_threads:
+    "Context manager: run torch's CPU ops on `n` threads (None leaves the setting alone), then restore it."
+    def __init__(self, n: int | None): self.n, self.prev = n, None
+    def __enter__(self):
+        if self.n is not None: self.prev = torch.get_num_threads(); torch.set_num_threads(self.n)
+        return self
+    def __exit__(self, *exc):
+        if self.prev is not None: torch.set_num_threads(self.prev)

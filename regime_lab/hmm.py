@@ -1,7 +1,7 @@
 """Exact inference in a hidden Markov model, batched over sequences of different lengths and written
 in log space so that it is stable and differentiable: the likelihood, filtered and smoothed regime
-probabilities, pairwise marginals, the most probable path, and the two ELBOs (mean-field and exact)
-that the VAE-HMM trains on.
+probabilities, pairwise marginals, the most probable path and its probability, the two ELBOs (mean-field and
+exact) that the VAE-HMM trains on, and Gaussian emissions with Baum–Welch EM over several sequences.
 
 Docs: https://regime-lab.github.io/regime_lab/hmm.html.md"""
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
+import hashlib
+import itertools
 import json
 import math
 import os
@@ -28,11 +31,13 @@ from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['REPORT_PACKAGES', 'KERNEL_NAME', 'package_versions', 'git_commit', 'device_info', 'run_metadata', 'git_root',
-           'write_metrics', 'save_figure', 'latex_to_mathml', 'report_title', 'stderr_outputs', 'prepare_for_html',
-           'machine_paths', 'relative_paths', 'render_html', 'report_html_problems', 'experiment_params',
-           'notebook_parameters', 'check_params', 'report_rows', 'write_index', 'ReportError', 'run_report',
-           'run_reports', 'run_reports_cli']
+__all__ = ['REPORT_PACKAGES', 'KERNEL_NAME', 'SWEEP_KEYS', 'THREAD_ENV', 'package_versions', 'git_commit', 'device_info',
+           'run_metadata', 'git_root', 'write_metrics', 'save_figure', 'latex_to_mathml', 'report_title',
+           'stderr_outputs', 'prepare_for_html', 'machine_paths', 'relative_paths', 'render_html',
+           'report_html_problems', 'experiment_params', 'notebook_parameters', 'check_params', 'report_rows',
+           'write_index', 'ReportError', 'run_report', 'run_reports', 'load_sweep', 'run_id', 'sweep_runs',
+           'flatten_metrics', 'seed_spread', 'finished_run', 'run_sweep_run', 'sweep_row', 'sweep_summary',
+           'write_sweep_summary', 'sweep_client', 'sweep_plan', 'run_sweep', 'run_reports_cli']
 
 # %% ../nbs/09_report.ipynb #c005
 REPORT_PACKAGES = ("regime-lab", "torch", "numpy", "pandas", "scikit-learn", "skfolio", "arch",
@@ -339,14 +344,19 @@ def _failure(name: str, e: Exception) -> ReportError:
         return ReportError(f"{name}: cell {e.exec_count} raised {e.ename}: {evalue}")
     return ReportError(f"{name}: {type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:300]}")
 
-def _install(tmp: Path, reports: Path, name: str) -> None:
-    "Move the finished run in `tmp` over the report `name` in `reports` (renames on one file system)."
-    dest, old = reports / name, tmp / f".old-{name}"
+def _replace_dir(src: Path, dest: Path) -> None:
+    "Move the folder `src` to `dest`, replacing what was there, which is put back if the move fails (renames on one file system)."
+    old = src.with_name(f"{src.name}.old")
     if dest.exists(): os.replace(dest, old)
-    try: os.replace(tmp / name, dest)
+    try: os.replace(src, dest)
     except OSError:
         if old.exists(): os.replace(old, dest)  # put the last good report back before failing
         raise
+    shutil.rmtree(old, ignore_errors=True)
+
+def _install(tmp: Path, reports: Path, name: str) -> None:
+    "Move the finished run in `tmp` over the report `name` in `reports` (renames on one file system)."
+    _replace_dir(tmp / name, reports / name)
     for suffix in (".ipynb", ".html"):
         os.replace(tmp / f"{name}{suffix}", reports / f"{name}{suffix}")
 
@@ -361,39 +371,45 @@ def _finish_metrics(out_dir: Path, extra: dict, run_extra: dict) -> dict:
     return rec
 
 # %% ../nbs/09_report.ipynb #r020
-def _execute(nb: Path, tmp: Path, params: dict, kernel_name: str) -> Path:
-    "Run `nb` with papermill into `tmp`, with `out_dir` = `tmp/<name>`; return the executed notebook."
+def _execute(nb: Path, tmp: Path, params: dict, kernel_name: str, out_dir: Path | None = None) -> Path:
+    "Run `nb` with papermill into `tmp`, with `out_dir` (default `tmp/<name>`); return the executed notebook."
     import papermill as pm
     executed = tmp / f"{nb.stem}.ipynb"
-    pm.execute_notebook(str(nb), str(executed), parameters={**params, "out_dir": str(tmp / nb.stem)},
+    pm.execute_notebook(str(nb), str(executed), parameters={**params, "out_dir": str(out_dir or tmp / nb.stem)},
                         kernel_name=kernel_name, language="python", cwd=str(nb.parent), progress_bar=False, log_output=False)
     return executed
+
+def _run_checked(nb: Path, tmp: Path, dest: Path, out_dir: Path, params: dict, kernel_name: str, check_html: bool) -> dict:
+    "Execute `nb` into `tmp` (its `out_dir` inside), render and check the HTML, finish the metrics, naming `tmp` as `dest`; return the metrics."
+    import nbformat
+    name, git, started = nb.stem, git_commit(nb.parent), time.time()
+    executed = _execute(nb, tmp, params, kernel_name, out_dir)
+    # the executed notebook names the folder the report ends in, not the temporary one
+    executed.write_text(executed.read_text(encoding="utf-8").replace(str(tmp), str(dest)), encoding="utf-8")
+    ran = nbformat.read(str(executed), as_version=4)
+    errs = stderr_outputs(ran); out_dir.mkdir(exist_ok=True)
+    (out_dir / "stderr.log").write_text("\n".join(errs), encoding="utf-8")
+    forbidden = machine_paths(tmp, dest, git_root(nb.parent) or nb.parent)
+    html = render_html(executed, tmp / f"{name}.html", forbidden).read_text(encoding="utf-8")
+    rec = _finish_metrics(out_dir, {"title": report_title(ran) or name, "params": {**params, "out_dir": str(dest / out_dir.relative_to(tmp))}},
+                          {"git": git, "stderr_outputs": len(errs), "report_time_s": round(time.time() - started, 3)})
+    problems = report_html_problems(html, list(forbidden), base=tmp,
+                                    n_figures=len(list(out_dir.glob("*.png")))) if check_html else []
+    if problems: raise ReportError(f"{name}: the HTML report " + "; ".join(problems))
+    return rec
 
 def run_report(notebook: str | Path, reports_dir: str | Path, params: dict | None = None,
                kernel_name: str = KERNEL_NAME, check_html: bool = True) -> dict[str, Path]:
     "Execute one experiment notebook into `reports_dir`, replacing its report only on full success (`check_html`: the HTML passes `report_html_problems`)."
-    import nbformat
     nb = Path(notebook).resolve()
     if not nb.exists():
         raise ValueError(f"`notebook` {nb} does not exist")
     params = check_params(nb, {k: v for k, v in (params or {}).items() if k != "out_dir"})
     reports = Path(reports_dir).resolve(); reports.mkdir(parents=True, exist_ok=True)
-    name, git, started = nb.stem, git_commit(nb.parent), time.time()
+    name = nb.stem
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=reports))
     try:
-        executed = _execute(nb, tmp, params, kernel_name)
-        # the executed notebook names the folder the report ends in, not the temporary one
-        executed.write_text(executed.read_text(encoding="utf-8").replace(str(tmp), str(reports)), encoding="utf-8")
-        out_dir, ran = tmp / name, nbformat.read(str(executed), as_version=4)
-        errs = stderr_outputs(ran); out_dir.mkdir(exist_ok=True)
-        (out_dir / "stderr.log").write_text("\n".join(errs), encoding="utf-8")
-        forbidden = machine_paths(tmp, reports, git_root(nb.parent) or nb.parent)
-        html = render_html(executed, tmp / f"{name}.html", forbidden).read_text(encoding="utf-8")
-        _finish_metrics(out_dir, {"title": report_title(ran) or name, "params": {**params, "out_dir": str(reports / name)}},
-                        {"git": git, "stderr_outputs": len(errs), "report_time_s": round(time.time() - started, 3)})
-        problems = report_html_problems(html, list(forbidden), base=tmp,
-                                        n_figures=len(list(out_dir.glob("*.png")))) if check_html else []
-        if problems: raise ReportError(f"{name}: the HTML report " + "; ".join(problems))
+        _run_checked(nb, tmp, reports, tmp / name, params, kernel_name, check_html)
         _install(tmp, reports, name)
     except Exception as e:
         raise (e if isinstance(e, ReportError) else _failure(name, e)) from e
@@ -434,6 +450,259 @@ def run_reports(experiments_dir: str | Path, reports_dir: str | Path, names: lis
     if failed: raise ReportError(f"{len(failed)} of {len(todo)} reports failed: " + ", ".join(f.split(":")[0] for f in failed))
     return done
 
+# %% ../nbs/09_report.ipynb #sw02
+SWEEP_KEYS = ("experiment", "params", "grid", "runs", "summary_keys", "seed_key")
+
+def load_sweep(path: str | Path) -> dict:
+    "The sweep in the YAML file `path`, checked, with every key of `SWEEP_KEYS` and its `name`."
+    import yaml
+    p = Path(path)
+    if not p.is_file(): raise ValueError(f"`sweep` {p} is not a file")
+    spec = yaml.safe_load(p.read_text()) or {}
+    if not isinstance(spec, dict): raise ValueError(f"`sweep` {p.name} must hold a mapping")
+    unknown = sorted(set(spec) - set(SWEEP_KEYS))
+    if unknown: raise ValueError(f"`sweep` {p.name} has unknown key(s) {unknown}; a sweep file takes {list(SWEEP_KEYS)}")
+    s = {"name": re.sub(r"(\.sweep)?\.ya?ml$", "", p.name), "experiment": spec.get("experiment"),
+         "params": spec.get("params") or {}, "grid": spec.get("grid") or {}, "runs": spec.get("runs") or [],
+         "summary_keys": spec.get("summary_keys"), "seed_key": spec.get("seed_key", "seed")}
+    rules = {"experiment": (isinstance(s["experiment"], str) and s["experiment"], "the experiment's name"),
+             "params": (isinstance(s["params"], dict), "a mapping of parameter names to values"),
+             "grid": (isinstance(s["grid"], dict) and all(isinstance(v, list) and v for v in s["grid"].values()),
+                      "a mapping of parameter names to non-empty lists"),
+             "runs": (isinstance(s["runs"], list) and all(isinstance(r, dict) for r in s["runs"]), "a list of mappings"),
+             "summary_keys": (s["summary_keys"] is None or (isinstance(s["summary_keys"], list)
+                              and all(isinstance(k, str) for k in s["summary_keys"])), "a list of metric names"),
+             "seed_key": (isinstance(s["seed_key"], str), "a parameter name")}
+    for key, (ok, what) in rules.items():
+        if not ok: raise ValueError(f"`{key}` in {p.name} must be {what}")
+    return s
+
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9._+=-]")
+
+def run_id(varying: dict) -> str:
+    "Folder name of the run with the parameters `varying`: sorted `name=value` joined by `_`, hashed when unsafe or long."
+    if not varying: return "default"
+    text = "_".join(f"{k}={v if isinstance(v, str) else json.dumps(_jsonable(v), separators=(',', ':'))}"
+                    for k, v in sorted(varying.items()))
+    safe = _ID_UNSAFE.sub("-", text)
+    if safe == text and len(text) <= 80: return text
+    digest = hashlib.sha1(json.dumps(_jsonable(varying), sort_keys=True).encode()).hexdigest()[:8]
+    return f"{safe[:71]}-{digest}"
+
+def sweep_runs(sweep: dict) -> list[dict]:
+    "The varying parameters of each run: every `runs` entry (or one empty set) crossed with the product of the `grid` lists."
+    grid, runs = sweep["grid"], sweep["runs"] or [{}]
+    clash = sorted({k for r in runs for k in r} & set(grid))
+    if clash: raise ValueError(f"`runs` and `grid` both set {clash}")
+    sets = [{**r, **dict(zip(grid, values))} for r in runs for values in itertools.product(*grid.values())]
+    ids = [run_id(s) for s in sets]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated: raise ValueError(f"`runs` repeat the parameter set(s) {repeated}")
+    return sets
+
+# %% ../nbs/09_report.ipynb #sw05
+def flatten_metrics(rec: dict, skip: tuple[str, ...] = ("run", "params")) -> dict[str, float | int | bool]:
+    "Every finite number and bool in a metrics record by its dotted path; a list of records is keyed by each one's first text field."
+    out = {}
+    def walk(x, path: str):
+        if isinstance(x, dict):
+            for k, v in x.items(): walk(v, f"{path}.{k}" if path else str(k))
+        elif isinstance(x, list) and x and all(isinstance(r, dict) for r in x):
+            labels = [next((v for v in r.values() if isinstance(v, str)), None) for r in x]
+            if None in labels or len(set(labels)) < len(labels): labels = [str(i) for i in range(len(x))]
+            for label, r in zip(labels, x): walk(r, f"{path}.{label}")
+        elif isinstance(x, (bool, int, float, np.number)) and math.isfinite(x):
+            out[path] = x.item() if isinstance(x, np.number) else x
+    for k, v in rec.items():
+        if k not in skip: walk(v, str(k))
+    return out
+
+# %% ../nbs/09_report.ipynb #sw08
+def seed_spread(runs: "pd.DataFrame", by: list[str], metrics: list[str]) -> "pd.DataFrame":
+    "Count, mean, std (n - 1), min and max of each of `metrics` over the rows of `runs` equal in every `by` column."
+    import pandas as pd
+    metrics = [m for m in metrics if m in runs.columns]
+    cols = [*by, "metric", "n", "mean", "std", "min", "max"]
+    if runs.empty or not metrics: return pd.DataFrame(columns=cols)
+    long = runs.melt(id_vars=by, value_vars=metrics, var_name="metric").dropna(subset=["value"])
+    long["value"] = long["value"].astype(float)
+    g = long.groupby([*by, "metric"], sort=False, dropna=False)["value"]
+    out = g.agg(n="count", mean="mean", std="std", min="min", max="max").reset_index()
+    return out[cols]
+
+# %% ../nbs/09_report.ipynb #sw11
+THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+def finished_run(run_dir: str | Path, params: dict) -> dict | None:
+    "The metrics record in `run_dir` when that run finished (no error.txt) with exactly `params`, else None."
+    d = Path(run_dir)
+    if not (d / "metrics.json").is_file() or (d / "error.txt").exists(): return None
+    try: rec = json.loads((d / "metrics.json").read_text())
+    except (OSError, ValueError): return None
+    ran = {k: v for k, v in (rec.get("params") or {}).items() if k != "out_dir"}
+    return rec if ran == _jsonable(params) else None
+
+def run_sweep_run(notebook: str | Path, reports_dir: str | Path, run_dir: str | Path, params: dict,
+                  kernel_name: str = KERNEL_NAME, check_html: bool = True) -> dict:
+    "Run one parameter set of a sweep into `run_dir` (a dask task): its status (ok / failed), run time, error text and metrics."
+    os.environ.update(THREAD_ENV)  # the kernel inherits them
+    nb, run_dir, t0 = Path(notebook), Path(run_dir), time.time()
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{run_dir.parent.name}-{run_dir.name[:40]}-", dir=reports_dir))
+    os.chmod(tmp, 0o755)  # it becomes the run's folder: readable like any other (mkdtemp makes it private)
+    rec, error = None, None
+    try:
+        try:
+            rec = _run_checked(nb, tmp, run_dir, tmp, params, kernel_name, check_html)
+        except Exception as e:
+            line = str(e if isinstance(e, ReportError) else _failure(f"{nb.stem} {run_dir.name}", e))
+            detail = _ANSI.sub("", str(e)).strip()
+            error = line if detail == line else f"{detail}\n\n{line}"
+            (tmp / "error.txt").write_text(error + "\n", encoding="utf-8")
+        run_dir.parent.mkdir(parents=True, exist_ok=True)
+        _replace_dir(tmp, run_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"status": "failed" if error else "ok", "run_time_s": round(time.time() - t0, 3), "error": error, "metrics": rec}
+
+# %% ../nbs/09_report.ipynb #sw13
+_RUN_COLUMNS = ["run", "status", "run_time_s", "error"]
+
+def sweep_row(run: str, varying: dict, result: dict, paths: dict[str, str] | None = None) -> dict:
+    "One summary row: run id, status, run time, the error's last 3 lines (machine `paths` made relative), `params.<name>`, metrics."
+    lines = [l for l in (result.get("error") or "").splitlines() if l.strip()]
+    error = relative_paths("\n".join(lines[-3:]), paths or {}) if paths else "\n".join(lines[-3:])
+    cell = lambda v: v if isinstance(v, (str, int, float, bool)) or v is None else json.dumps(_jsonable(v))
+    metrics = flatten_metrics(result["metrics"]) if result["status"] != "failed" and result.get("metrics") else {}
+    return {"run": run, "status": result["status"], "run_time_s": result.get("run_time_s"), "error": error,
+            **{f"params.{k}": cell(v) for k, v in varying.items()}, **metrics}
+
+def sweep_summary(rows: list[dict], summary_keys: list[str] | None = None, seed_key: str = "seed") -> tuple["pd.DataFrame", "pd.DataFrame"]:
+    "The summary table (run columns, varying parameters, metric columns) and each metric's spread across the `seed_key` runs."
+    import pandas as pd
+    df = pd.DataFrame(rows)
+    params = [c for c in df.columns if c.startswith("params.")]
+    metrics = list(summary_keys) if summary_keys is not None else [c for c in df.columns if c not in _RUN_COLUMNS + params]
+    df = df.reindex(columns=[*_RUN_COLUMNS, *params, *metrics])
+    seed = f"params.{seed_key}"
+    spread = seed_spread(df[df.status != "failed"], [p for p in params if p != seed], metrics) if seed in params else \
+        seed_spread(df.iloc[:0], [], [])
+    return df, spread
+
+# %% ../nbs/09_report.ipynb #sw15
+def _html_table(df: "pd.DataFrame", links: dict[str, str] | None = None) -> str:
+    "`df` as an HTML table: text escaped (line breaks kept), numbers to 4 significant digits, run ids linked to `links`."
+    from html import escape
+    import pandas as pd
+    def cell(col, v):
+        if not isinstance(v, str) and pd.isna(v): return ""
+        if isinstance(v, (float, np.floating)): return f"{v:.0f}" if float(v).is_integer() and abs(v) < 1e15 else f"{v:.4g}"
+        text = escape(str(v)).replace("\n", "<br>")
+        return f'<a href="{escape(links[v])}">{text}</a>' if col == "run" and v in (links or {}) else text
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{cell(c, v)}</td>" for c, v in zip(df.columns, row)) + "</tr>\n"
+                   for row in df.itertuples(index=False, name=None))
+    return f"<table><tr>{head}</tr>\n{body}</table>"
+
+def write_sweep_summary(out: str | Path, sweep: dict, fixed: dict, summary: "pd.DataFrame", spread: "pd.DataFrame",
+                        paths: dict[str, str] | None = None) -> dict[str, Path]:
+    "Write `summary.csv`, `spread.csv` and a self-contained `summary.html` (the `fixed` parameters too; machine `paths` made relative) into `out`."
+    from html import escape
+    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(out / "summary.csv", index=False); spread.to_csv(out / "spread.csv", index=False)
+    counts = ", ".join(f"{(summary.status == s).sum()} {s}" for s in ("ok", "skipped", "failed"))
+    links = {r: f"{r}/{sweep['experiment']}.html" for r, s in zip(summary["run"], summary["status"])
+             if s != "failed" and (out / r / f"{sweep['experiment']}.html").exists()}
+    import pandas as pd
+    fixed_df = pd.DataFrame({"parameter": list(fixed), "value": [json.dumps(_jsonable(v)) for v in fixed.values()]})
+    title = f"Sweep {sweep['name']}: {sweep['experiment']}"
+    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f"<style>{_INDEX_CSS}</style></head>\n<body><h1>{escape(title)}</h1>\n"
+            f"<p>{len(summary)} runs: {counts}. Written by <code>regime-lab-report --sweep</code>: do not edit.</p>\n"
+            f"<h2>Runs</h2>\n{_html_table(summary, links)}\n"
+            f"<h2>Spread across {escape(sweep['seed_key'])}</h2>\n"
+            + (_html_table(spread) if len(spread) else "<p>No parameter set was run with more than one seed.</p>")
+            + f"\n<h2>Fixed parameters</h2>\n{_html_table(fixed_df)}\n</body></html>\n")
+    (out / "summary.html").write_text(relative_paths(page, machine_paths() if paths is None else paths), encoding="utf-8")
+    return {"csv": out / "summary.csv", "spread": out / "spread.csv", "html": out / "summary.html"}
+
+# %% ../nbs/09_report.ipynb #sw17
+@contextlib.contextmanager
+def sweep_client(scheduler: str | None = None, workers: int | None = None, n_runs: int | None = None):
+    "A dask client on the cluster at `scheduler` (waiting for `workers`), or on a LocalCluster of `workers` one-thread processes (default: one per core, at most `n_runs`)."
+    from distributed import Client, LocalCluster
+    if scheduler:
+        with Client(scheduler) as client:
+            if workers: client.wait_for_workers(workers)
+            yield client
+        return
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = max(1, min(workers or cores, n_runs or workers or cores))
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, env=THREAD_ENV) as cluster, \
+         Client(cluster) as client:
+        yield client
+
+def sweep_plan(sweep: dict, notebook: str | Path, params_dir: str | Path, params: dict | None = None) -> list[tuple[str, dict, dict]]:
+    "(run id, varying, full checked parameters) of each run: `params_dir/<experiment>.yaml` updated by the file's `params`, by `params`, by the run's own."
+    fixed = {**sweep["params"], **(params or {})}
+    runs = sweep_runs(sweep)
+    clash = sorted(set(fixed) & {k for r in runs for k in r})
+    if clash: raise ValueError(f"`params` set {clash}, which the sweep varies")
+    base = {k: v for k, v in experiment_params(sweep["experiment"], params_dir).items() if k != "out_dir"}
+    return [(run_id(r), r, check_params(notebook, {**base, **fixed, **r})) for r in runs]
+
+def _sweep_results(client, nb: Path, reports: Path, out: Path, pending: list[tuple[str, dict]], kernel_name: str, check_html: bool):
+    "Submit each pending (run id, parameters) as a task; yield (run id, result) as they finish, a lost task as a failed run."
+    from distributed import as_completed
+    tag = os.urandom(4).hex()  # keys unique on a shared scheduler
+    futures = {client.submit(run_sweep_run, str(nb), str(reports), str(out / rid), p, kernel_name, check_html,
+                             key=f"sweep-{out.name}-{rid}-{tag}", pure=False): rid for rid, p in pending}
+    for f in as_completed(futures):
+        try: res = f.result()
+        except Exception as e:  # the task itself was lost (its worker died): the run's folder says so
+            res = {"status": "failed", "run_time_s": None, "error": f"the task failed: {type(e).__name__}: {e}", "metrics": None}
+            (out / futures[f]).mkdir(parents=True, exist_ok=True)
+            (out / futures[f] / "error.txt").write_text(res["error"] + "\n", encoding="utf-8")
+        yield futures[f], res
+
+# %% ../nbs/09_report.ipynb #sw19
+def run_sweep(sweep_file: str | Path, experiments_dir: str | Path = "nbs/experiments", reports_dir: str | Path = "reports",
+              kernel_name: str = KERNEL_NAME, scheduler: str | None = None, workers: int | None = None,
+              force: bool = False, params: dict | None = None, check_html: bool = True) -> "pd.DataFrame":
+    "Run every parameter set of a sweep file (or a name in `reports_dir/params`) on dask, skipping finished runs unless `force`; write the summary; ReportError when a run failed."
+    if workers is not None and workers < 1: raise ValueError(f"`workers` must be at least 1, got {workers}")
+    f = Path(sweep_file)
+    if not f.is_file() and not f.suffix: f = Path(reports_dir) / "params" / f"{sweep_file}.sweep.yaml"
+    sweep = load_sweep(f)
+    [nb] = _experiments(experiments_dir, [sweep["experiment"]])
+    plan = sweep_plan(sweep, nb.resolve(), Path(reports_dir) / "params", params)
+    reports = Path(reports_dir).resolve(); out = reports / "sweeps" / sweep["name"]
+    paths = machine_paths(reports, git_root(nb.parent) or nb.parent)
+    varying, done, pending = {rid: v for rid, v, _ in plan}, {}, []
+    say = lambda rid, res, extra="": print(f"[sweep] {sweep['name']} {len(done)}/{len(plan)} {rid}: {res['status']}{extra}",
+                                            file=sys.stderr, flush=True)
+    for rid, _, p in plan:
+        rec = None if force else finished_run(out / rid, p)
+        if rec is None: pending.append((rid, p)); continue
+        done[rid] = sweep_row(rid, varying[rid], {"status": "skipped", "metrics": rec,
+                                                  "run_time_s": rec.get("run", {}).get("report_time_s")}, paths)
+        say(rid, done[rid], " (finished earlier with the same parameters)")
+    if pending:
+        with sweep_client(scheduler, workers, len(pending)) as client:
+            for rid, res in _sweep_results(client, nb.resolve(), reports, out, pending, kernel_name, check_html):
+                done[rid] = sweep_row(rid, varying[rid], res, paths)
+                t = "" if res["run_time_s"] is None else f" in {res['run_time_s']:.1f} s"
+                say(rid, res, t + (f": {done[rid]['error'].splitlines()[-1]}" if res["status"] == "failed" else ""))
+    summary, spread = sweep_summary([done[rid] for rid, *_ in plan], sweep["summary_keys"], sweep["seed_key"])
+    fixed = {k: v for k, v in plan[0][2].items() if all(k not in r for r in varying.values())}
+    write_sweep_summary(out, sweep, fixed, summary, spread, paths)
+    missing = [k for k in sweep["summary_keys"] or [] if summary[k].isna().all()]
+    if missing: print(f"[sweep] {sweep['name']}: no run has the summary key(s) {missing}", file=sys.stderr, flush=True)
+    failed = summary.run[summary.status == "failed"].tolist()
+    if failed: raise ReportError(f"sweep {sweep['name']}: {len(failed)} of {len(plan)} runs failed: {', '.join(failed)}")
+    return summary
+
+# %% ../nbs/09_report.ipynb #sw21
 def _param(text: str) -> tuple[str, object]:
     "`name=value` from the command line, the value read as YAML (so 3 is an int and [1, 2] a list)."
     import yaml
@@ -442,17 +711,30 @@ def _param(text: str) -> tuple[str, object]:
     return name.strip(), yaml.safe_load(value)
 
 def run_reports_cli(argv: list[str] | None = None) -> None:
-    "Command line: `regime-lab-report [NAME ...] [--experiments DIR] [--reports DIR] [--kernel NAME] [-p name=value ...]`."
-    ap = argparse.ArgumentParser(prog="regime-lab-report", description=run_reports.__doc__)
+    "Command line: `regime-lab-report [NAME ...] [-p name=value ...]` or `regime-lab-report --sweep FILE [--scheduler ADDRESS] [--workers N] [--force]`."
+    ap = argparse.ArgumentParser(prog="regime-lab-report", description=run_reports.__doc__ + " With --sweep: " + run_sweep.__doc__)
     ap.add_argument("names", nargs="*", help="experiment names (default: all)")
     ap.add_argument("--experiments", default="nbs/experiments")
     ap.add_argument("--reports", default="reports")
     ap.add_argument("--kernel", default=KERNEL_NAME)
     ap.add_argument("-p", "--param", type=_param, action="append", default=[],
                     help="name=value (YAML) overriding the params file, for every report run")
+    ap.add_argument("--sweep", help="a sweep file, or NAME for REPORTS/params/NAME.sweep.yaml: run its parameter sets on dask "
+                                    "into REPORTS/sweeps/NAME/")
+    ap.add_argument("--scheduler", help="with --sweep: address of a running dask scheduler (default: a LocalCluster here)")
+    ap.add_argument("--workers", type=int, help="with --sweep: LocalCluster processes (default: one per core); "
+                                                "with --scheduler, wait for this many workers")
+    ap.add_argument("--force", action="store_true", help="with --sweep: run the finished runs again too")
     a = ap.parse_args(argv)
     try:
-        run_reports(a.experiments, a.reports, a.names or None, a.kernel, dict(a.param))
+        if a.sweep is None and (a.scheduler or a.workers is not None or a.force):
+            raise ValueError("`--scheduler`, `--workers` and `--force` go with `--sweep`")
+        if a.sweep is not None and a.names:
+            raise ValueError(f"`names` {a.names} cannot go with `--sweep` (the sweep file names its experiment)")
+        if a.sweep is not None:
+            run_sweep(a.sweep, a.experiments, a.reports, a.kernel, a.scheduler, a.workers, a.force, dict(a.param))
+        else:
+            run_reports(a.experiments, a.reports, a.names or None, a.kernel, dict(a.param))
     except ValueError as e:
         print(f"regime-lab-report: error: {e}", file=sys.stderr); sys.exit(2)
     except ReportError as e:

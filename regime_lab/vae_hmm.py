@@ -1,8 +1,8 @@
 """The seed's VAE-HMM (a Conv1d encoder, an input-conditioned Markov prior and a state-embedding decoder,
 trained on a mean-field ELBO), built faithfully, with its faults written down and fixed; an **exact**
 mode whose loss is the true negative log-likelihood of the data given the inputs, computed by the forward
-algorithm; `train_model`; checkpoints; and `RegimeModel`, an estimator an hmmlearn user can use
-without reading the rest.
+algorithm; `train_model`; checkpoints; and `RegimeModel`, a scikit-learn estimator with hmmlearn's
+interface (several sequences via `lengths`, `decode`) that an hmmlearn user can use without reading the rest.
 
 Docs: https://regime-lab.github.io/regime_lab/vae_hmm.html.md"""
 
@@ -25,20 +25,27 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+import scipy.sparse
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
+from sklearn.base import BaseEstimator, DensityMixin
+from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
 import regime_lab
-from .data import FeatureScaler, check_feature_names, check_int, check_time_index
-from .hmm import forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood, expected_durations
+from .data import (FeatureScaler, check_feature_names, check_int, check_time_index,
+                             default_device, torch_threads)   # the device helpers' home is regime_lab.data; kept importable from here
+from .hmm import (forward, forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood,
+                            expected_durations, garch_log_b, garch_variance, garch_transform, garch_untransform,
+                            LOG_2PI, mvn_log_prob_tril, gaussian_log_b, fit_gaussian_hmm_em, gaussian_hmm_log_likelihood,
+                            pad_sequences, path_log_likelihood)   # the HMM algebra's home; re-exported names kept importable from here
 
 # %% auto #0
-__all__ = ['LOG_2PI', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'mvn_log_prob_tril', 'Decoder',
-           'GarchDecoder', 'VAE_HMM', 'check_learning_rate', 'DivergenceGuard', 'persistence_log_prior',
-           'default_device', 'torch_threads', 'train_model', 'evaluate_loss', 'save_checkpoint', 'load_checkpoint',
-           'permute_states', 'gaussian_log_b', 'fit_gaussian_hmm_em', 'RegimeModel']
+__all__ = ['CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'Decoder', 'GarchDecoder', 'VAE_HMM',
+           'check_learning_rate', 'DivergenceGuard', 'persistence_log_prior', 'evaluate_loss', 'train_model',
+           'save_checkpoint', 'load_checkpoint', 'permute_states', 'RegimeModel']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
 class CausalConv1d(nn.Conv1d):
@@ -101,15 +108,6 @@ class Prior(nn.Module):
         return log_pi, F.log_softmax(self.mlp(u.transpose(1, 2)).reshape(B, T, self.K, self.K), -1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c009
-LOG_2PI = math.log(2 * math.pi)
-
-def mvn_log_prob_tril(diff: torch.Tensor, L: torch.Tensor) -> torch.Tensor:
-    "log N(diff; 0, L L^T) over the last dim: diff (..., K, C), L (..., K, C, C) lower-triangular, broadcast → (..., K)."
-    L_inv = torch.linalg.solve_triangular(L, torch.eye(L.shape[-1], dtype=L.dtype, device=L.device), upper=False)
-    sol = (L_inv @ diff.unsqueeze(-1)).squeeze(-1)                      # L^{-1} diff
-    logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
-    return -0.5 * sol.pow(2).sum(-1) - logdet - 0.5 * diff.shape[-1] * LOG_2PI
-
 class Decoder(nn.Module):
     "Seed decoder: state embedding e_t = q_t^T E → Conv1d → Gaussian mean, log-variance (B, C, T); per-state log-densities."
     def __init__(self, K: int, output_dim: int, embed_dim: int = 16, hidden_dim: int = 32, kernel_size: int = 1,
@@ -134,48 +132,52 @@ class Decoder(nn.Module):
         h = F.relu(self.conv(e))
         return self.mean_head(h), self.logvar_head(h)
 
-    def state_params(self) -> tuple[torch.Tensor, torch.Tensor]:
-        "Per-state mean (K, C) and Cholesky factor of the covariance (K, C, C), decoding one-hot states."
-        if self.kernel_size != 1:
-            raise ValueError("per-state emissions need a pointwise decoder (`kernel_size=1`)")
-        mean, logvar = self.forward(torch.eye(self.K, device=self.embedding.device)[None])   # q = one-hot states (1, K, K)
-        mean, logvar = mean[0].T, logvar[0].T                           # (K, C)
-        L = torch.diag_embed(torch.exp(0.5 * logvar))
-        if self.covariance == "full":
-            L = L + torch.tril(self.tril, diagonal=-1)
-        return mean, L
+# %% ../nbs/02_vae_hmm.ipynb #estd2
+@patch
+def state_params(self: Decoder) -> tuple[torch.Tensor, torch.Tensor]:
+    "Per-state mean (K, C) and Cholesky factor of the covariance (K, C, C), decoding one-hot states."
+    if self.kernel_size != 1:
+        raise ValueError("per-state emissions need a pointwise decoder (`kernel_size=1`)")
+    mean, logvar = self.forward(torch.eye(self.K, device=self.embedding.device)[None])   # q = one-hot states (1, K, K)
+    mean, logvar = mean[0].T, logvar[0].T                           # (K, C)
+    L = torch.diag_embed(torch.exp(0.5 * logvar))
+    if self.covariance == "full":
+        L = L + torch.tril(self.tril, diagonal=-1)
+    return mean, L
 
-    def log_prob_states(self, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
-        "Emission log-densities log_b (B, T, K) = log N(x_t; mean_k (+ W_k context_t), L_k L_k^T) for x (B, C, T)."
-        mean, L = self.state_params()
-        xt = x.transpose(1, 2)[:, :, None, :]                           # (B, T, 1, C)
-        mu = mean[None, None]                                           # (1, 1, K, C)
-        if self.context_dim:
-            if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
-            mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
-        return mvn_log_prob_tril(xt - mu, L)                            # (B, T, K)
+# %% ../nbs/02_vae_hmm.ipynb #estd4
+@patch
+def log_prob_states(self: Decoder, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
+    "Emission log-densities log_b (B, T, K) = log N(x_t; mean_k (+ W_k context_t), L_k L_k^T) for x (B, C, T)."
+    mean, L = self.state_params()
+    xt = x.transpose(1, 2)[:, :, None, :]                           # (B, T, 1, C)
+    mu = mean[None, None]                                           # (1, 1, K, C)
+    if self.context_dim:
+        if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
+        mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
+    return mvn_log_prob_tril(xt - mu, L)                            # (B, T, K)
 
-    @torch.no_grad()
-    def set_state_params(self, mean: torch.Tensor, cov: torch.Tensor) -> None:
-        "Make the decoder emit N(mean_k, cov_k) for state k (mean (K, C), cov (K, C, C)); used to start from EM."
-        K, C = mean.shape
-        d, hd = self.embedding.shape[1], self.mean_head.in_channels
-        if d < K or hd < K:
-            raise ValueError(f"`embed_dim` and `hidden_dim` must be >= K={K} to set state parameters exactly")
-        L = torch.linalg.cholesky(cov)
-        self.embedding.zero_(); self.embedding[:, :K] = torch.eye(K)
-        self.conv.weight.zero_(); self.conv.bias.zero_(); self.conv.weight[:K, :K, -1] = torch.eye(K)
-        self.mean_head.weight.zero_(); self.mean_head.weight[:, :K, 0] = mean.T; self.mean_head.bias.zero_()
-        self.logvar_head.weight.zero_(); self.logvar_head.bias.zero_()
-        self.logvar_head.weight[:, :K, 0] = (2 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1))).T
-        if self.covariance == "full":
-            self.tril.copy_(torch.tril(L, diagonal=-1))
-        elif not torch.allclose(cov, torch.diag_embed(torch.diagonal(cov, dim1=-2, dim2=-1))):
-            raise ValueError("`cov` has off-diagonal terms but the decoder is diagonal")
+# %% ../nbs/02_vae_hmm.ipynb #estd6
+@patch
+@torch.no_grad()
+def set_state_params(self: Decoder, mean: torch.Tensor, cov: torch.Tensor) -> None:
+    "Make the decoder emit N(mean_k, cov_k) for state k (mean (K, C), cov (K, C, C)); used to start from EM."
+    K, C = mean.shape
+    d, hd = self.embedding.shape[1], self.mean_head.in_channels
+    if d < K or hd < K:
+        raise ValueError(f"`embed_dim` and `hidden_dim` must be >= K={K} to set state parameters exactly")
+    L = torch.linalg.cholesky(cov)
+    self.embedding.zero_(); self.embedding[:, :K] = torch.eye(K)
+    self.conv.weight.zero_(); self.conv.bias.zero_(); self.conv.weight[:K, :K, -1] = torch.eye(K)
+    self.mean_head.weight.zero_(); self.mean_head.weight[:, :K, 0] = mean.T; self.mean_head.bias.zero_()
+    self.logvar_head.weight.zero_(); self.logvar_head.bias.zero_()
+    self.logvar_head.weight[:, :K, 0] = (2 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1))).T
+    if self.covariance == "full":
+        self.tril.copy_(torch.tril(L, diagonal=-1))
+    elif not torch.allclose(cov, torch.diag_embed(torch.diagonal(cov, dim1=-2, dim2=-1))):
+        raise ValueError("`cov` has off-diagonal terms but the decoder is diagonal")
 
 # %% ../nbs/02_vae_hmm.ipynb #p849da7
-from .hmm import garch_log_b, garch_variance, garch_transform, garch_untransform
-
 class GarchDecoder(nn.Module):
     "Per-state emissions with a GARCH(1,1) (Gaussian or Student-t) return in column 0 and, for other columns, a Gaussian given the return."
     def __init__(self, K: int, output_dim: int, covariance: str = "diag", context_dim: int = 0, student: bool = True):
@@ -212,51 +214,56 @@ class GarchDecoder(nn.Module):
         cov[:, 1:, 1:] = S + c[:, :, None] * c[:, None, :] * v[:, None, None]
         return mean, torch.linalg.cholesky(cov)
 
-    def log_prob_states(self, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
-        "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it."
-        om, al, be, nu = self.garch()
-        r = x[:, 0]
-        lb = garch_log_b(r, self.mu, om, al, be, nu)
-        if self.C == 1: return lb
-        mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (r[..., None] - self.mu)[..., None]   # (B, T, K, D)
-        if self.context_dim:
-            if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
-            mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
-        return lb + mvn_log_prob_tril(x[:, 1:].transpose(1, 2)[:, :, None, :] - mu, self._cond_L())
+# %% ../nbs/02_vae_hmm.ipynb #estg2
+@patch
+def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
+    "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it."
+    om, al, be, nu = self.garch()
+    r = x[:, 0]
+    lb = garch_log_b(r, self.mu, om, al, be, nu)
+    if self.C == 1: return lb
+    mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (r[..., None] - self.mu)[..., None]   # (B, T, K, D)
+    if self.context_dim:
+        if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
+        mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
+    return lb + mvn_log_prob_tril(x[:, 1:].transpose(1, 2)[:, :, None, :] - mu, self._cond_L())
 
-    @torch.no_grad()
-    def set_state_params(self, mean: torch.Tensor, cov: torch.Tensor, alpha: float = 0.05, beta: float = 0.9) -> None:
-        "Start from Gaussian states N(mean_k, cov_k): GARCH with that unconditional variance, the rest its conditional Gaussian."
-        v = cov[:, 0, 0]
-        self.mu.copy_(mean[:, 0])
-        om = v * (1 - alpha - beta)
-        self.garch_raw.copy_(garch_untransform(om, torch.full_like(v, alpha), torch.full_like(v, beta),
-                                               self.garch()[3] if self.student else None).to(self.garch_raw))
-        if self.C == 1: return
-        c = cov[:, 1:, 0] / v[:, None]
-        S = cov[:, 1:, 1:] - c[:, :, None] * c[:, None, :] * v[:, None, None]
-        if self.covariance == "diag": S = torch.diag_embed(torch.diagonal(S, dim1=-2, dim2=-1))
-        L = torch.linalg.cholesky(S)
-        self.cond_mean.copy_(mean[:, 1:]); self.cond_slope.copy_(c)
-        self.cond_logvar.copy_(2 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)))
-        if self.covariance == "full": self.tril.copy_(torch.tril(L, diagonal=-1))
-
-    @torch.no_grad()
-    def permute(self, p: torch.Tensor) -> None:
-        "Relabel the states: new state i is old state p[i]."
-        for name, t in self.named_parameters(): t.copy_(t[p])
-
-# %% ../nbs/02_vae_hmm.ipynb #pb01a7d
-from fastcore.basics import patch
-
+# %% ../nbs/02_vae_hmm.ipynb #estg3
 @patch
 @torch.no_grad()
-def init_regression(self: GarchDecoder, x: torch.Tensor, gamma: torch.Tensor, ridge: float = 1e-3) -> None:
-    "Set each state's Gaussian of the other columns given r_t (and the context x_{t-1}) by least squares weighted by gamma (T, K); x (C, T) scaled."
+def set_state_params(self: GarchDecoder, mean: torch.Tensor, cov: torch.Tensor, alpha: float = 0.05, beta: float = 0.9) -> None:
+    "Start from Gaussian states N(mean_k, cov_k): GARCH with that unconditional variance, the rest its conditional Gaussian."
+    v = cov[:, 0, 0]
+    self.mu.copy_(mean[:, 0])
+    om = v * (1 - alpha - beta)
+    self.garch_raw.copy_(garch_untransform(om, torch.full_like(v, alpha), torch.full_like(v, beta),
+                                           self.garch()[3] if self.student else None).to(self.garch_raw))
+    if self.C == 1: return
+    c = cov[:, 1:, 0] / v[:, None]
+    S = cov[:, 1:, 1:] - c[:, :, None] * c[:, None, :] * v[:, None, None]
+    if self.covariance == "diag": S = torch.diag_embed(torch.diagonal(S, dim1=-2, dim2=-1))
+    L = torch.linalg.cholesky(S)
+    self.cond_mean.copy_(mean[:, 1:]); self.cond_slope.copy_(c)
+    self.cond_logvar.copy_(2 * torch.log(torch.diagonal(L, dim1=-2, dim2=-1)))
+    if self.covariance == "full": self.tril.copy_(torch.tril(L, diagonal=-1))
+
+# %% ../nbs/02_vae_hmm.ipynb #estg5
+@patch
+@torch.no_grad()
+def permute(self: GarchDecoder, p: torch.Tensor) -> None:
+    "Relabel the states: new state i is old state p[i]."
+    for name, t in self.named_parameters(): t.copy_(t[p])
+
+# %% ../nbs/02_vae_hmm.ipynb #pb01a7d
+@patch
+@torch.no_grad()
+def init_regression(self: GarchDecoder, x: torch.Tensor, gamma: torch.Tensor, ridge: float = 1e-3, lengths=None) -> None:
+    "Set each state's Gaussian of the other columns given r_t (and the context x_{t-1}) by least squares weighted by gamma (T, K); x (C, T) scaled, rows of the sequences `lengths`."
     if self.C == 1: return
     T = x.shape[1]
     r, Y = x[0].double(), x[1:].T.double()                                          # (T,), (T, D)
-    ctx = lagged_inputs(x[None])[0].T.double() if self.context_dim else x.new_zeros(T, 0).double()
+    parts = x.split([T] if lengths is None else [int(v) for v in lengths], 1)      # each sequence's own context
+    ctx = torch.cat([lagged_inputs(s[None])[0] for s in parts], 1).T.double() if self.context_dim else x.new_zeros(T, 0).double()
     for k in range(self.K):
         w = gamma[:, k].double()
         D = torch.cat([torch.ones(T, 1, dtype=torch.float64), (r - self.mu[k].double())[:, None], ctx], 1)
@@ -272,6 +279,14 @@ def init_regression(self: GarchDecoder, x: torch.Tensor, gamma: torch.Tensor, ri
         if self.covariance == "full": self.tril[k] = torch.tril(L, diagonal=-1).float()
 
 # %% ../nbs/02_vae_hmm.ipynb #c013
+def _original(value, name: str, allowed: tuple[str, ...]) -> str:
+    "`value` of the option `name`; the deprecated 'seed' reads 'original' (the seed's original code) with a DeprecationWarning."
+    if isinstance(value, str) and value == "seed":
+        warnings.warn(f"`{name}='seed'` is deprecated: use `{name}='original'` (the seed's original code)", DeprecationWarning, stacklevel=3)
+        value = "original"
+    if value not in allowed: raise ValueError(f"`{name}` must be {' or '.join(map(repr, allowed))}, got {value!r}")
+    return value
+
 class VAE_HMM(nn.Module):
     "The seed's VAE-HMM (`elbo='mean_field'`) or its exact-likelihood counterpart (`elbo='exact'`)."
     def __init__(self, input_dim: int, u_dim: int = 0, K: int = 3, hidden_dim: int = 32, embed_dim: int = 16,
@@ -280,8 +295,8 @@ class VAE_HMM(nn.Module):
                  reconstruction: str = "expected", emission: str = "gaussian", persistence: float = 0.0):
         super().__init__()
         if elbo not in ("mean_field", "exact"): raise ValueError(f"`elbo` must be 'mean_field' or 'exact', got {elbo!r}")
-        if normalisation not in ("per_step", "seed"): raise ValueError(f"`normalisation` must be 'per_step' or 'seed', got {normalisation!r}")
-        if reconstruction not in ("expected", "seed"): raise ValueError(f"`reconstruction` must be 'expected' or 'seed', got {reconstruction!r}")
+        normalisation = _original(normalisation, "normalisation", ("per_step", "original"))
+        reconstruction = _original(reconstruction, "reconstruction", ("expected", "original"))
         if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
         if emission not in ("gaussian", "garch", "garch_t") or (emission != "gaussian" and elbo != "exact"):
             raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t' (the GARCH ones with elbo='exact'), got {emission!r}")
@@ -318,56 +333,62 @@ class VAE_HMM(nn.Module):
         log_pi, log_A = self.prior(u)
         return log_pi, log_A, self.decoder.log_prob_states(x, self._context(x))
 
-    def compute_loss(self, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
-                     beta: float = 1.0) -> tuple[torch.Tensor, dict[str, float]]:
-        "Training loss (minimise) and its terms for a padded batch; `beta` weights prior+entropy (mean-field only)."
-        x = self._as_input(x, "x")
-        B, C, T = x.shape
-        if lengths is None: lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
-        mask = (torch.arange(T, device=x.device)[None] < lengths[:, None]).to(x.dtype)   # (B, T)
-        n_steps = mask.sum()
-        log_pi, log_A, log_b = self.hmm_params(x, u)
-        if self.elbo == "exact":
-            ll = parallel_log_likelihood(log_pi, log_A, log_b, lengths)
-            nll = -ll.sum() / n_steps
-            rho = self.config.get("persistence", 0.0)
-            loss = nll - rho * persistence_log_prior(log_A, lengths).sum() / n_steps if rho else nll
-            return loss, {"loss": float(loss.detach()), "nll_per_step": float(nll.detach())}
-        log_q = F.log_softmax(self.encoder(x), dim=1).transpose(1, 2)                   # (B, T, K)
-        _, terms = mean_field_elbo(log_q, log_pi, log_A, log_b, lengths)
-        if self.config["reconstruction"] == "seed":
-            mean, logvar = self.decoder(log_q.exp().transpose(1, 2))
-            elem = -0.5 * (LOG_2PI + logvar + (x - mean) ** 2 / logvar.exp())              # (B, C, T)
-            rec_elem = elem * mask[:, None]
-            rec_seq = rec_elem.sum((1, 2))
-        else:
-            rec_seq = terms["reconstruction"]
-        kl_part = terms["prior"] + terms["entropy"]
-        if self.config["normalisation"] == "seed":
-            rec = (rec_elem.sum() / (mask.sum() * C)) if self.config["reconstruction"] == "seed" else rec_seq.sum() / (n_steps * C)
-            loss = -(rec + beta * kl_part.mean())
-        else:
-            loss = -(rec_seq.sum() + beta * kl_part.sum()) / n_steps
-        return loss, {"loss": float(loss.detach()), "reconstruction": float(rec_seq.sum() / n_steps),
-                      "prior": float(terms["prior"].sum() / n_steps), "entropy": float(terms["entropy"].sum() / n_steps)}
+# %% ../nbs/02_vae_hmm.ipynb #estv2
+@patch
+@torch.no_grad()
+def log_likelihood(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
+    "Exact log p(x | u) per sequence (B,) of the generative model (either mode)."
+    return parallel_log_likelihood(*self.hmm_params(x, u), lengths)
 
-    @torch.no_grad()
-    def log_likelihood(self, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
-        "Exact log p(x | u) per sequence (B,) of the generative model (either mode)."
-        return parallel_log_likelihood(*self.hmm_params(x, u), lengths)
+# %% ../nbs/02_vae_hmm.ipynb #estv4
+@patch
+def compute_loss(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
+                 beta: float = 1.0) -> tuple[torch.Tensor, dict[str, float]]:
+    "Training loss (minimise) and its terms for a padded batch; `beta` weights prior+entropy (mean-field only)."
+    x = self._as_input(x, "x")
+    B, C, T = x.shape
+    if lengths is None: lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
+    mask = (torch.arange(T, device=x.device)[None] < lengths[:, None]).to(x.dtype)   # (B, T)
+    n_steps = mask.sum()
+    log_pi, log_A, log_b = self.hmm_params(x, u)
+    if self.elbo == "exact":
+        ll = parallel_log_likelihood(log_pi, log_A, log_b, lengths)
+        nll = -ll.sum() / n_steps
+        rho = self.config.get("persistence", 0.0)
+        loss = nll - rho * persistence_log_prior(log_A, lengths).sum() / n_steps if rho else nll
+        return loss, {"loss": float(loss.detach()), "nll_per_step": float(nll.detach())}
+    log_q = F.log_softmax(self.encoder(x), dim=1).transpose(1, 2)                   # (B, T, K)
+    _, terms = mean_field_elbo(log_q, log_pi, log_A, log_b, lengths)
+    if self.config["reconstruction"] == "original":
+        mean, logvar = self.decoder(log_q.exp().transpose(1, 2))
+        elem = -0.5 * (LOG_2PI + logvar + (x - mean) ** 2 / logvar.exp())              # (B, C, T)
+        rec_elem = elem * mask[:, None]
+        rec_seq = rec_elem.sum((1, 2))
+    else:
+        rec_seq = terms["reconstruction"]
+    kl_part = terms["prior"] + terms["entropy"]
+    if self.config["normalisation"] == "original":
+        rec = (rec_elem.sum() / (mask.sum() * C)) if self.config["reconstruction"] == "original" else rec_seq.sum() / (n_steps * C)
+        loss = -(rec + beta * kl_part.mean())
+    else:
+        loss = -(rec_seq.sum() + beta * kl_part.sum()) / n_steps
+    return loss, {"loss": float(loss.detach()), "reconstruction": float(rec_seq.detach().sum() / n_steps),
+                  "prior": float(terms["prior"].detach().sum() / n_steps), "entropy": float(terms["entropy"].detach().sum() / n_steps)}
 
-    @torch.no_grad()
-    def regime_probs(self, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
-                     mode: str = "filtered") -> torch.Tensor:
-        "Regime probabilities (B, K, T): 'filtered' p(z_t|x_{<=t}), 'smoothed' p(z_t|x_{1:T}), or the 'encoder' q."
-        if mode == "encoder":
-            if self.encoder is None: raise ValueError("`mode='encoder'` needs elbo='mean_field'")
-            return F.softmax(self.encoder(self._as_input(x, "x")), dim=1)
-        params = self.hmm_params(x, u)
-        if mode == "filtered": lp = forward_filter(*params, lengths)
-        elif mode == "smoothed": lp = forward_backward(*params, lengths)[0]
-        else: raise ValueError(f"`mode` must be 'filtered', 'smoothed' or 'encoder', got {mode!r}")
-        return lp.exp().transpose(1, 2)
+# %% ../nbs/02_vae_hmm.ipynb #estv5
+@patch
+@torch.no_grad()
+def regime_probs(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
+                 mode: str = "filtered") -> torch.Tensor:
+    "Regime probabilities (B, K, T): 'filtered' p(z_t|x_{<=t}), 'smoothed' p(z_t|x_{1:T}), or the 'encoder' q."
+    if mode == "encoder":
+        if self.encoder is None: raise ValueError("`mode='encoder'` needs elbo='mean_field'")
+        return F.softmax(self.encoder(self._as_input(x, "x")), dim=1)
+    params = self.hmm_params(x, u)
+    if mode == "filtered": lp = forward_filter(*params, lengths)
+    elif mode == "smoothed": lp = forward_backward(*params, lengths)[0]
+    else: raise ValueError(f"`mode` must be 'filtered', 'smoothed' or 'encoder', got {mode!r}")
+    return lp.exp().transpose(1, 2)
 
 # %% ../nbs/02_vae_hmm.ipynb #v13a11
 def check_learning_rate(lr, name: str = "lr") -> float:
@@ -420,23 +441,6 @@ def persistence_log_prior(log_A: torch.Tensor, lengths: torch.Tensor | None = No
     return torch.where(valid, torch.diagonal(log_A, dim1=-2, dim2=-1).sum(-1), 0.0).sum(1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c018
-def default_device(device: str | torch.device | None = None) -> torch.device:
-    "The torch device `device` names; None or \"auto\" means cuda when available, else cpu."
-    if device is None or (isinstance(device, str) and device.strip().lower() == "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try: return torch.device(device)
-    except (RuntimeError, TypeError) as e:
-        raise ValueError(f"`device` must be 'auto', 'cpu', 'cuda' or a torch.device, got {device!r}") from e
-
-class torch_threads:
-    "Context manager: run torch's CPU ops on `n` threads (None leaves the setting alone), then restore it."
-    def __init__(self, n: int | None): self.n, self.prev = n, None
-    def __enter__(self):
-        if self.n is not None: self.prev = torch.get_num_threads(); torch.set_num_threads(self.n)
-        return self
-    def __exit__(self, *exc):
-        if self.prev is not None: torch.set_num_threads(self.prev)
-
 class _BadData(ValueError):
     "NaN or inf in the data (not a divergence of the model)."
 
@@ -448,6 +452,47 @@ def _to(batch, device, name: str = "batches", epoch: int | None = None):
         raise _BadData(f"`{name}` holds NaN or inf data" + (f" (epoch {epoch})" if epoch is not None else ""))
     return x, u, lengths
 
+def _train_epoch(model: VAE_HMM, batches: Iterable, opt, guard: DivergenceGuard, beta: float, device, clip_norm: float,
+                 epoch: int, keep: dict | None = None) -> tuple[float, int]:
+    "One pass of Adam over `batches` at `beta`: (summed loss, steps); `keep['best']` follows each finite step when given."
+    model.train(); tot, n = 0.0, 0
+    for step, batch in enumerate(batches):
+        x, u, lengths = _to(batch, device, "train_batches", epoch)
+        try:
+            loss, _ = model.compute_loss(x, u, lengths, beta=beta)
+        except ValueError as e:      # finite data, so the model's own numbers went bad (e.g. NaN log-densities)
+            loss, cause = torch.tensor(math.nan), e
+        else:
+            cause = None
+        guard.loss(loss, f"epoch {epoch}, step {step}", cause)
+        opt.zero_grad(); loss.backward()
+        gnorm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
+        if not torch.isfinite(gnorm): guard.fail(f"non-finite gradient at epoch {epoch}, step {step}")
+        opt.step(); guard.step(f"epoch {epoch}, step {step}")
+        tot += float(loss.detach()); n += 1
+        if keep is not None: keep["best"] = copy.deepcopy(model.state_dict())
+    return tot, n
+
+@torch.no_grad()
+def evaluate_loss(model: VAE_HMM, batches: Iterable, device=None, name: str = "batches") -> float:
+    "Mean loss per valid step over `batches` at beta = 1."
+    device = device or next(model.parameters()).device
+    model.eval(); tot, steps = 0.0, 0
+    for batch in batches:
+        x, u, lengths = _to(batch, device, name)
+        loss, _ = model.compute_loss(x, u, lengths, beta=1.0)
+        s = int(lengths.sum()); tot += float(loss.detach()) * s; steps += s
+    return tot / max(steps, 1)
+
+def _validate(model: VAE_HMM, val_batches: Iterable, device, guard: DivergenceGuard, epoch: int) -> float:
+    "The validation loss, or `FloatingPointError` (last good weights restored) when it is not finite."
+    try: val = evaluate_loss(model, val_batches, device, name="val_batches")
+    except _BadData: raise
+    except ValueError as e: guard.fail(f"non-finite validation loss at epoch {epoch}", e)
+    if not math.isfinite(val): guard.fail(f"non-finite validation loss at epoch {epoch}")
+    return val
+
+# %% ../nbs/02_vae_hmm.ipynb #estt1
 def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable | None = None, epochs: int = 100,
                 lr: float = 1e-2, weight_decay: float = 0.0, beta_start: float = 0.0, warmup_epochs: int = 10,
                 clip_norm: float = 5.0, patience: int = 10, min_delta: float = 1e-4, seed: int = 0,
@@ -464,61 +509,30 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs, eta_min=lr * 0.05)
     hist = {"epoch": [], "train_loss": [], "val_loss": [], "beta": [], "lr": []}
-    best, best_state, bad = math.inf, copy.deepcopy(model.state_dict()), 0
-    guard = DivergenceGuard(model.parameters(), lr, restore=lambda: model.load_state_dict(best_state))
+    best, keep, bad = math.inf, {"best": copy.deepcopy(model.state_dict())}, 0
+    guard = DivergenceGuard(model.parameters(), lr, restore=lambda: model.load_state_dict(keep["best"]))
     bar = tqdm(range(epochs), disable=not progress, desc="train", leave=False)
     for epoch in bar:
         if hasattr(train_batches, "dataset") and hasattr(train_batches.dataset, "set_epoch"):
             train_batches.dataset.set_epoch(epoch)
         beta = min(1.0, beta_start + (1.0 - beta_start) * epoch / max(warmup_epochs, 1))
-        model.train(); tot, n = 0.0, 0
-        for step, batch in enumerate(train_batches):
-            x, u, lengths = _to(batch, device, "train_batches", epoch)
-            try:
-                loss, _ = model.compute_loss(x, u, lengths, beta=beta)
-            except ValueError as e:      # finite data, so the model's own numbers went bad (e.g. NaN log-densities)
-                loss, cause = torch.tensor(math.nan), e
-            else:
-                cause = None
-            guard.loss(loss, f"epoch {epoch}, step {step}", cause)
-            opt.zero_grad(); loss.backward()
-            gnorm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-            if not torch.isfinite(gnorm): guard.fail(f"non-finite gradient at epoch {epoch}, step {step}")
-            opt.step(); guard.step(f"epoch {epoch}, step {step}")
-            tot += float(loss.detach()); n += 1
-            if val_batches is None: best_state = copy.deepcopy(model.state_dict())
+        tot, n = _train_epoch(model, train_batches, opt, guard, beta, device, clip_norm, epoch, keep if val_batches is None else None)
         sched.step()
-        val = math.nan
-        if val_batches is not None:
-            try: val = evaluate_loss(model, val_batches, device, name="val_batches")
-            except _BadData: raise
-            except ValueError as e: guard.fail(f"non-finite validation loss at epoch {epoch}", e)
-            if not math.isfinite(val): guard.fail(f"non-finite validation loss at epoch {epoch}")
+        val = math.nan if val_batches is None else _validate(model, val_batches, device, guard, epoch)
         for k, v in (("epoch", epoch), ("train_loss", tot / max(n, 1)), ("val_loss", val), ("beta", beta), ("lr", opt.param_groups[0]["lr"])):
             hist[k].append(v)
         bar.set_postfix(train=f"{tot / max(n, 1):.4f}", val=f"{val:.4f}")
         if on_epoch is not None: on_epoch(epoch, hist)
         if val_batches is not None and beta >= 1.0:
-            if val < best - min_delta: best, best_state, bad = val, copy.deepcopy(model.state_dict()), 0
+            if val < best - min_delta: best, keep["best"], bad = val, copy.deepcopy(model.state_dict()), 0
             else:
                 bad += 1
                 if bad >= patience: break
         elif val_batches is not None:
-            best_state = copy.deepcopy(model.state_dict())
-    model.load_state_dict(best_state)
+            keep["best"] = copy.deepcopy(model.state_dict())
+    model.load_state_dict(keep["best"])
     hist["best_val_loss"] = best if val_batches is not None else None
     return hist
-
-@torch.no_grad()
-def evaluate_loss(model: VAE_HMM, batches: Iterable, device=None, name: str = "batches") -> float:
-    "Mean loss per valid step over `batches` at beta = 1."
-    device = device or next(model.parameters()).device
-    model.eval(); tot, steps = 0.0, 0
-    for batch in batches:
-        x, u, lengths = _to(batch, device, name)
-        loss, _ = model.compute_loss(x, u, lengths, beta=1.0)
-        s = int(lengths.sum()); tot += float(loss.detach()) * s; steps += s
-    return tot / max(steps, 1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c023
 CHECKPOINT_FORMAT = "regime_lab.vae_hmm/2"
@@ -556,6 +570,7 @@ def save_checkpoint(model: VAE_HMM, path: str | Path, **meta) -> Path:
         raise
     return path
 
+# %% ../nbs/02_vae_hmm.ipynb #estc2
 def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") -> tuple[VAE_HMM, dict]:
     "Read a checkpoint written by `save_checkpoint`: (model, meta). Changed, corrupt, non-finite or mismatched files raise ValueError."
     path = Path(path)
@@ -608,57 +623,20 @@ def permute_states(model: VAE_HMM, perm) -> VAE_HMM:
         model.encoder.conv2.weight.copy_(model.encoder.conv2.weight[p]); model.encoder.conv2.bias.copy_(model.encoder.conv2.bias[p])
     return model
 
-# %% ../nbs/02_vae_hmm.ipynb #c029
-def gaussian_log_b(Z: torch.Tensor, means: torch.Tensor, covs: torch.Tensor) -> torch.Tensor:
-    "log N(Z_t; mean_k, cov_k) batched over restarts: Z (T, C), means (R, K, C), covs (R, K, C, C) → (R, T, K)."
-    L = torch.linalg.cholesky(covs)                                             # (R, K, C, C)
-    return mvn_log_prob_tril(Z[None, :, None, :] - means[:, None], L[:, None])  # (R, T, K)
-
-def fit_gaussian_hmm_em(Z: torch.Tensor, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100,
-                        tol: float = 1e-2, min_covar: float = 1e-3) -> dict[str, torch.Tensor]:
-    "Baum-Welch for a full-covariance Gaussian HMM, restarts batched; returns per-restart params and train log-lik."
-    from sklearn.cluster import KMeans
-    T, C = Z.shape
-    K, n_restarts, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
-    if T < 2 * K: raise ValueError(f"`Z` has {T} rows: too few for K={K} regimes")
-    means, covs = [], []
-    Zn = Z.cpu().numpy()
-    for r in range(n_restarts):
-        km = KMeans(K, n_init=1, random_state=seed + r).fit(Zn)
-        means.append(torch.tensor(km.cluster_centers_, dtype=Z.dtype))
-        cv = torch.tensor(np.cov(Zn.T), dtype=Z.dtype).reshape(C, C) + min_covar * torch.eye(C)
-        covs.append(cv.expand(K, C, C).clone())
-    means, covs = torch.stack(means).to(Z.device), torch.stack(covs).to(Z.device)
-    log_pi = torch.full((n_restarts, K), -math.log(K), device=Z.device, dtype=Z.dtype)
-    log_A = torch.full((n_restarts, K, K), -math.log(K), device=Z.device, dtype=Z.dtype)
-    eye = torch.eye(C, device=Z.device, dtype=Z.dtype)
-    prev = torch.full((n_restarts,), -math.inf, device=Z.device, dtype=Z.dtype)
-    for it in range(n_iter):
-        lp, lA = log_pi.clone().requires_grad_(), log_A.clone().requires_grad_()
-        lb = gaussian_log_b(Z, means, covs).detach().requires_grad_()
-        ll = parallel_log_likelihood(lp, lA[:, None].expand(n_restarts, T, K, K), lb)
-        g_pi, g_A, gamma = torch.autograd.grad(ll.sum(), (lp, lA, lb))
-        ll = ll.detach()
-        if bool(((ll - prev).abs() < tol).all()): break
-        prev = ll
-        Nk = gamma.sum(1) + 1e-10                                                   # (R, K)
-        log_pi = torch.log(g_pi.clamp_min(1e-12)); log_pi = log_pi - log_pi.logsumexp(-1, keepdim=True)
-        log_A = torch.log(g_A.clamp_min(1e-12)); log_A = log_A - log_A.logsumexp(-1, keepdim=True)
-        means = torch.einsum("rtk,tc->rkc", gamma, Z) / Nk[..., None]
-        d = Z[None, :, None, :] - means[:, None]                                    # (R, T, K, C)
-        covs = torch.einsum("rtk,rtkc,rtkd->rkcd", gamma, d, d) / Nk[..., None, None] + min_covar * eye
-    return {"log_pi": log_pi, "log_A": log_A, "means": means, "covs": covs, "train_ll": ll, "n_iter": it + 1}
-
 # %% ../nbs/02_vae_hmm.ipynb #c033
 def _as_2d_frame(X, name: str, columns=None) -> pd.DataFrame:
     "X as a float DataFrame (T, C), validated finite."
+    if scipy.sparse.issparse(X): raise ValueError(f"`{name}` is a sparse matrix: sparse input is not supported, pass a dense array or DataFrame")
     if isinstance(X, pd.Series): X = X.to_frame()
+    if np.iscomplexobj(X.to_numpy() if isinstance(X, pd.DataFrame) else np.asarray(X)):
+        raise ValueError(f"`{name}` holds complex numbers: Complex data not supported")
     if isinstance(X, pd.DataFrame): df = X.astype("float64")
     else:
         arr = np.asarray(X, dtype=float)
         if arr.ndim != 2: raise ValueError(f"`{name}` must be 2-D (T, C), got shape {arr.shape}")
         df = pd.DataFrame(arr, columns=columns if columns is not None else [f"x{i}" for i in range(arr.shape[1])])
-    if df.ndim != 2 or df.shape[0] < 2: raise ValueError(f"`{name}` must be 2-D (T, C) with T >= 2, got shape {df.shape}")
+    if df.ndim != 2 or df.shape[0] < 2:
+        raise ValueError(f"`{name}` must be 2-D (T, C) with T >= 2, got shape {df.shape}" + (": one sample is no time series" if df.shape[0] == 1 else ""))
     if not np.isfinite(df.to_numpy()).all(): raise ValueError(f"`{name}` contains NaN or inf")
     return df
 
@@ -668,71 +646,83 @@ def _check_same_dates(X, U) -> None:
     if isinstance(ix, pd.DatetimeIndex) and isinstance(iu, pd.DatetimeIndex) and not ix.equals(iu):
         raise ValueError("`U` and `X` must be on the same dates: align them first")
 
-class RegimeModel:
-    "An hmmlearn-style estimator around the exact VAE-HMM: fit, predict_proba (filtered/smoothed), predict, score, sample."
+def _sequence_lengths(lengths, T: int) -> list[int]:
+    "The lengths of the sequences whose rows X holds one after the other (None: one sequence of T rows); `ValueError` naming `lengths`."
+    if lengths is None: return [T]
+    L = np.asarray(lengths)
+    if L.ndim != 1 or L.size == 0 or not np.issubdtype(L.dtype, np.integer) or (L < 1).any() or int(L.sum()) != T:
+        raise ValueError(f"`lengths` must be positive integers summing to the {T} rows of `X`, got {lengths!r}")
+    return [int(v) for v in L]
+
+def _check_time_order(X, L: list[int], name: str) -> None:
+    "Each sequence's rows of a dated `X` strictly increasing in time (`check_time_index` on each)."
+    if len(L) == 1 or not isinstance(X, (pd.DataFrame, pd.Series)): return check_time_index(X, name)
+    for a, b in zip(np.cumsum([0] + L[:-1]), np.cumsum(L)): check_time_index(X.iloc[a:b], name)
+
+def _batch(t: torch.Tensor, L: list[int]) -> torch.Tensor:
+    "Columns (D, T) of the sequences `L` as a zero-padded batch (N, D, max L)."
+    return t[None] if len(L) == 1 else pad_sequences(t.T, L)[0].transpose(1, 2)
+
+def _unbatch(t: torch.Tensor, L: list[int]) -> torch.Tensor:
+    "A batch (N, max L, ...) back to the rows (sum L, ...) of its sequences, padding dropped."
+    return t[0] if len(L) == 1 else torch.cat([t[i, :n] for i, n in enumerate(L)])
+
+def _log_jacobian(scaler: FeatureScaler) -> float:
+    "log |d scaled / d X| of one row, the sum of the log scales: subtracted, it gives densities in the units of X."
+    return float(np.log(scaler.scale_.to_numpy()).sum())
+
+def _lengths_tensor(L: list[int], device) -> torch.Tensor | None:
+    "The sequence lengths for the HMM algebra (None for one sequence, so that it runs the unpadded path)."
+    return None if len(L) == 1 else torch.tensor(L, device=device)
+
+# %% ../nbs/02_vae_hmm.ipynb #estr2
+_NOT_FITTED = "This %(name)s is not fitted: call `fit(X)` first"
+
+class RegimeModel(DensityMixin, BaseEstimator):
+    """A regime model with scikit-learn's and hmmlearn's interface around the exact VAE-HMM: `fit(X, U, lengths)`,
+    `predict_proba` (filtered or smoothed), `predict`, `decode`, `score`, `score_samples`, `sample`. `__init__` only
+    stores the settings; `fit` checks them (`ValueError` naming the setting)."""
+    model_: VAE_HMM | None = None      # None until fitted (a class default, so `rm.model_ is None` reads so); `check_is_fitted` is the test
+    _FITTED = ("feature_names_in_", "n_features_in_", "scaler_", "input_names_", "u_scaler_", "model_", "em_",
+               "history_", "fit_time_")
+    _SETTINGS = ("n_regimes", "elbo", "covariance", "inputs", "context", "n_restarts", "em_iter", "epochs", "lr",
+                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads", "emission", "persistence")
+
     def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = None,
                  context: bool = False, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1,
                  emission: str = "garch_t", persistence: float = 0.0):
-        for name, v, lo in (("n_regimes", n_regimes, 1), ("n_restarts", n_restarts, 1), ("em_iter", em_iter, 1),
-                            ("epochs", epochs, 1), ("patience", patience, 1), ("hidden_dim", hidden_dim, 1)):
-            check_int(v, name, lo)
-        check_learning_rate(lr)
-        if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0): raise ValueError(f"`tol` must be a finite number >= 0, got {tol!r}")
-        if elbo not in ("exact", "mean_field"): raise ValueError(f"`elbo` must be 'exact' or 'mean_field', got {elbo!r}")
-        if inputs not in (None, "lagged", "given"): raise ValueError(f"`inputs` must be None, 'lagged' or 'given', got {inputs!r}")
-        if not 0 < val_fraction < 0.5: raise ValueError(f"`val_fraction` must be in (0, 0.5), got {val_fraction}")
         self.n_regimes, self.elbo, self.covariance, self.inputs, self.context = n_regimes, elbo, covariance, inputs, context
         self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience, self.tol = n_restarts, em_iter, epochs, lr, patience, tol
         self.val_fraction, self.hidden_dim, self.seed, self.device, self.progress = val_fraction, hidden_dim, seed, device, progress
-        self.n_threads = n_threads
-        if emission not in ("gaussian", "garch", "garch_t"): raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t', got {emission!r}")
-        if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
-        self.emission, self.persistence = emission, persistence
-        self.model_: VAE_HMM | None = None
+        self.n_threads, self.emission, self.persistence = n_threads, emission, persistence
 
-    # -- data plumbing ---------------------------------------------------------------------------------------------
-    def _prepare(self, X, U=None) -> tuple[torch.Tensor, torch.Tensor | None]:
-        "Scaled x (1, C, T) and inputs u (1, U, T) on the model's device; columns checked by name, rows in time order."
-        if self.model_ is None: raise ValueError("the model is not fitted: call `fit(X)` first")
-        check_feature_names(X, self.feature_names_in_, "X")
-        check_time_index(X, "X")
-        df = _as_2d_frame(X, "X")
-        df.columns = list(self.feature_names_in_)
-        dev = next(self.model_.parameters()).device
-        x = torch.tensor(self.scaler_.transform(df).to_numpy().T[None], dtype=torch.float32, device=dev)
-        if self.inputs == "lagged":
-            if U is not None: raise ValueError("`U` must be None when inputs='lagged' (the inputs are x_{t-1})")
-            return x, lagged_inputs(x)
-        if self.inputs == "given":
-            if U is None: raise ValueError("`U` is required: the model was fitted with inputs")
-            check_feature_names(U, self.input_names_, "U")
-            udf = _as_2d_frame(U, "U")
-            if len(udf) != len(df): raise ValueError(f"`U` has {len(udf)} rows, `X` has {len(df)}")
-            _check_same_dates(X, U)
-            udf.columns = self.input_names_
-            return x, torch.tensor(self.u_scaler_.transform(udf).to_numpy().T[None], dtype=torch.float32, device=dev)
-        return x, None
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.__dict__.get("model_") is not None
 
-    # -- fitting ---------------------------------------------------------------------------------------------------
-    _FITTED = ("feature_names_in_", "n_features_in_", "scaler_", "input_names_", "u_scaler_", "model_", "em_",
-               "history_", "fit_time_")
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False       # NaN or inf is refused, naming `X`
+        tags.target_tags.required = False       # unsupervised: the second argument of `fit` is the inputs `U`, not a target
+        tags.non_deterministic = False          # one seed, the same fit
+        return tags
 
-    def fit(self, X, U=None) -> "RegimeModel":
-        """Fit on X (T, C) (and inputs U (T, U) when inputs='given'); the last `val_fraction` rows validate.
-        Rows are days in time order: a DataFrame's index must be strictly increasing (sorted, no duplicated dates).
-        Records `feature_names_in_` (X's columns as str; x0, x1, ... for an array) and `n_features_in_`; later calls
-        want a DataFrame with exactly those columns in that order, or an array of that width. The fit runs on a
-        working copy: on any error (a diverging `lr` included) the estimator is left exactly as it was."""
-        work = copy.copy(self)
-        for k in self._FITTED: work.__dict__.pop(k, None)
-        work.model_ = None
-        with torch_threads(self.n_threads):
-            work._fit(X, U)
-        for k in self._FITTED: self.__dict__.pop(k, None)
-        self.__dict__.update({k: v for k, v in vars(work).items() if k in self._FITTED})
-        return self
+    @property
+    def n_components(self) -> int:
+        "hmmlearn's name for `n_regimes`: an alias (reading or setting it reads or sets `n_regimes`), not a second setting."
+        return self.n_regimes
+
+    @n_components.setter
+    def n_components(self, value: int) -> None: self.n_regimes = value
+
+    @property
+    def random_state(self) -> int:
+        "scikit-learn's name for `seed`: an alias of it, not a second setting."
+        return self.seed
+
+    @random_state.setter
+    def random_state(self, value: int) -> None: self.seed = value
 
     @property
     def feature_names_(self) -> list[str]:
@@ -740,209 +730,343 @@ class RegimeModel:
         warnings.warn("`RegimeModel.feature_names_` is deprecated: use `feature_names_in_`", DeprecationWarning, stacklevel=2)
         return list(self.feature_names_in_)
 
-    def _fit(self, X, U=None) -> "RegimeModel":
-        check_time_index(X, "X")
-        df = _as_2d_frame(X, "X")
-        if self.inputs == "given" and U is None: raise ValueError("`U` is required when inputs='given'")
-        if self.inputs != "given" and U is not None: raise ValueError("`U` given but inputs != 'given'")
-        t0 = time.time()
-        torch.manual_seed(self.seed)
-        dev = default_device(self.device)
-        T, C = df.shape
-        n_val = max(int(round(self.val_fraction * T)), 2)
-        n_tr = T - n_val
-        if n_tr < 10 * self.n_regimes: raise ValueError(f"`X` has {T} rows: too few to fit {self.n_regimes} regimes")
-        self.feature_names_in_ = np.asarray([str(c) for c in df.columns], dtype=object)
-        self.n_features_in_ = C
-        df.columns = list(self.feature_names_in_)
-        self.scaler_ = FeatureScaler().fit(df.iloc[:n_tr])
-        if self.inputs == "given":
-            check_time_index(U, "U")
-            udf = _as_2d_frame(U, "U")
-            if len(udf) != T: raise ValueError(f"`U` has {len(udf)} rows, `X` has {T}")
-            _check_same_dates(X, U)
-            self.input_names_ = list(map(str, udf.columns)); udf.columns = self.input_names_
-            self.u_scaler_ = FeatureScaler().fit(udf.iloc[:n_tr])
-        u_dim = C if self.inputs == "lagged" else (len(self.input_names_) if self.inputs == "given" else 0)
-        K = self.n_regimes
-        self.model_ = VAE_HMM(C, u_dim, K, hidden_dim=max(self.hidden_dim, K), embed_dim=max(K, 4), kernel_size=5,
-                              elbo=self.elbo, covariance=self.covariance, context=self.context,
-                              stationary=None if u_dim else True, emission=self.emission, persistence=self.persistence).to(dev)
-        x, u = self._prepare(df, U)
-        # 1. EM restarts on the training rows; pick the best on validation
-        Ztr = x[0, :, :n_tr].T.double()
-        em = fit_gaussian_hmm_em(Ztr, K, self.n_restarts, self.seed, self.em_iter)
-        Zall = x[0].T.double()
-        ll_all = parallel_log_likelihood(em["log_pi"], em["log_A"][:, None].expand(self.n_restarts, T, K, K),
-                                         gaussian_log_b(Zall, em["means"], em["covs"]))
-        val_ll = ll_all - em["train_ll"]
-        r = int(val_ll.argmax())
-        self.em_ = {"train_ll": em["train_ll"].tolist(), "val_ll": val_ll.tolist(), "best": r, "n_iter": em["n_iter"]}
-        # 2. start the VAE-HMM from the EM solution
-        m = self.model_
-        with torch.no_grad():
-            m.decoder.set_state_params(em["means"][r].float(), em["covs"][r].float())
-            m.prior.init_logits.copy_(em["log_pi"][r].float())
-            if hasattr(m.decoder, "init_regression"):   # GARCH emission: the other columns' regressions from EM's posterior
-                m.decoder.init_regression(x[0, :, :n_tr], forward_backward(em["log_pi"][r], em["log_A"][r], gaussian_log_b(Ztr, em["means"][r:r + 1], em["covs"][r:r + 1]))[0][0].exp())
-            if m.prior.stationary: m.prior.trans_logits.copy_(em["log_A"][r].float())
-            else:
-                m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(em["log_A"][r].float().reshape(-1))
-        # 3. refine everything by gradient on the exact likelihood, early-stopped on validation
-        lengths = torch.tensor([n_tr], device=dev)
-        ucut = (lambda a, b: None) if u is None else (lambda a, b: u[..., a:b])
-        train_b = [(x[..., :n_tr], ucut(0, n_tr), lengths)]
-        val_b = [(x[..., n_tr:], ucut(n_tr, T), torch.tensor([n_val], device=dev))]
-        if self.elbo == "mean_field":
-            from regime_lab.data import RandomChunkDataset, collate_fn
-            ds = RandomChunkDataset(x[0, :, :n_tr].cpu(), None if u is None else u[0, :, :n_tr].cpu(),
-                                    min_len=min(64, n_tr), max_len=min(256, n_tr), n_chunks=64, seed=self.seed)
-            train_b = torch.utils.data.DataLoader(ds, batch_size=32, collate_fn=collate_fn)
-        self.history_ = train_model(m, train_b, val_b, epochs=self.epochs, lr=self.lr, patience=self.patience, min_delta=self.tol,
-                                    beta_start=1.0 if self.elbo == "exact" else 0.0, warmup_epochs=10,
-                                    seed=self.seed, device=dev,
-                                    progress=self.progress)
-        # 4. order regimes by volatility (trace of the emission covariance, scaled units)
-        with torch.no_grad():
-            _, L = m.decoder.state_params()
-            vol = (L @ L.transpose(-1, -2)).diagonal(dim1=-2, dim2=-1).sum(-1)
-        permute_states(m, torch.argsort(vol).tolist())
-        self.fit_time_ = time.time() - t0
-        return self
+# %% ../nbs/02_vae_hmm.ipynb #estr4
+@patch
+def _validate_params(self: RegimeModel) -> None:
+    "`ValueError` naming the first setting out of range; `fit` calls it first."
+    for name, lo in (("n_regimes", 1), ("n_restarts", 1), ("em_iter", 1), ("epochs", 1), ("patience", 1), ("hidden_dim", 1)):
+        check_int(getattr(self, name), name, lo)
+    check_learning_rate(self.lr)
+    tol, vf = self.tol, self.val_fraction
+    if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol >= 0):
+        raise ValueError(f"`tol` must be a finite number >= 0, got {tol!r}")
+    if self.elbo not in ("exact", "mean_field"): raise ValueError(f"`elbo` must be 'exact' or 'mean_field', got {self.elbo!r}")
+    if self.inputs not in (None, "lagged", "given"): raise ValueError(f"`inputs` must be None, 'lagged' or 'given', got {self.inputs!r}")
+    if self.covariance not in ("diag", "full"): raise ValueError(f"`covariance` must be 'diag' or 'full', got {self.covariance!r}")
+    if isinstance(vf, bool) or not isinstance(vf, (int, float)) or not 0 < vf < 0.5:
+        raise ValueError(f"`val_fraction` must be in (0, 0.5), got {vf!r}")
+    if self.emission not in ("gaussian", "garch", "garch_t"):
+        raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t', got {self.emission!r}")
+    if not (isinstance(self.persistence, (int, float)) and self.persistence >= 0):
+        raise ValueError(f"`persistence` must be >= 0, got {self.persistence!r}")
+    check_int(self.seed, "seed", 0)
+    if self.n_threads is not None: check_int(self.n_threads, "n_threads", 1)
 
-    # -- inference -------------------------------------------------------------------------------------------------
-    def predict_proba(self, X, U=None, mode: str = "filtered") -> np.ndarray:
-        "Regime probabilities (T, K): 'filtered' p(z_t | x_<=t) (decisions) or 'smoothed' p(z_t | x_1:T) (analysis)."
-        if mode not in ("filtered", "smoothed", "encoder"): raise ValueError(f"`mode` must be 'filtered' or 'smoothed', got {mode!r}")
-        x, u = self._prepare(X, U)
-        return self.model_.regime_probs(x, u, mode=mode)[0].T.cpu().double().numpy()
+# %% ../nbs/02_vae_hmm.ipynb #estr12
+@patch
+def fit(self: RegimeModel, X, U=None, lengths=None) -> RegimeModel:
+    """Fit on X (T, C) (and inputs U (T, U) when inputs='given'); the last `val_fraction` of each sequence validates.
+    `lengths` (summing to T) cuts X into sequences, each its own chain, as hmmlearn; None is one sequence. Rows are days in
+    time order: a DataFrame's index must be strictly increasing within each sequence. Records `feature_names_in_` (X's
+    columns as str; x0, x1, ... for an array) and `n_features_in_`; later calls want a DataFrame with exactly those columns
+    in that order, or an array of that width. The settings are checked first (`ValueError` naming one); the fit runs on a
+    working copy, so on any error (a diverging `lr` included) the estimator is left exactly as it was."""
+    self._validate_params()
+    work = copy.copy(self)
+    for k in self._FITTED: work.__dict__.pop(k, None)
+    with torch_threads(self.n_threads):
+        work._fit(X, U, lengths)
+    for k in self._FITTED: self.__dict__.pop(k, None)
+    self.__dict__.update({k: v for k, v in vars(work).items() if k in self._FITTED})
+    return self
 
-    def predict(self, X, U=None, mode: str = "viterbi") -> np.ndarray:
-        "Regime labels (T,): the Viterbi path ('viterbi'), or the argmax of 'filtered' / 'smoothed' probabilities."
-        if mode == "viterbi":
-            x, u = self._prepare(X, U)
-            with torch.no_grad(): return viterbi(*self.model_.hmm_params(x, u))[0].cpu().numpy()
-        return self.predict_proba(X, U, mode).argmax(1)
+# %% ../nbs/02_vae_hmm.ipynb #estr6
+@patch
+def _prepare(self: RegimeModel, X, U=None, lengths=None) -> tuple[torch.Tensor, torch.Tensor | None, list[int]]:
+    "Scaled x (N, C, max L), inputs u (N, U, max L) on the model's device and the lengths of the N sequences; names and time order checked."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    check_feature_names(X, self.feature_names_in_, "X")
+    df = _as_2d_frame(X, "X")
+    L = _sequence_lengths(lengths, len(df))
+    _check_time_order(X, L, "X")
+    df.columns = list(self.feature_names_in_)
+    dev = next(self.model_.parameters()).device
+    x = _batch(torch.tensor(self.scaler_.transform(df).to_numpy().T, dtype=torch.float32, device=dev), L)
+    if self.inputs == "lagged":
+        if U is not None: raise ValueError("`U` must be None when inputs='lagged' (the inputs are x_{t-1})")
+        return x, lagged_inputs(x), L
+    if self.inputs == "given":
+        if U is None: raise ValueError("`U` is required: the model was fitted with inputs")
+        check_feature_names(U, self.input_names_, "U")
+        udf = _as_2d_frame(U, "U")
+        if len(udf) != len(df): raise ValueError(f"`U` has {len(udf)} rows, `X` has {len(df)}")
+        _check_same_dates(X, U)
+        udf.columns = self.input_names_
+        return x, _batch(torch.tensor(self.u_scaler_.transform(udf).to_numpy().T, dtype=torch.float32, device=dev), L), L
+    if U is not None: raise ValueError("`U` given but inputs != 'given'")
+    return x, None, L
 
-    def score(self, X, U=None) -> float:
-        "Exact log-likelihood log p(X) in the units of X (scaling Jacobian included), like hmmlearn's `score`."
-        x, u = self._prepare(X, U)
-        with torch.no_grad():
-            ll = float(parallel_log_likelihood(*[t.double() for t in self.model_.hmm_params(x, u)]))
-        return ll - x.shape[-1] * float(np.log(self.scaler_.scale_.to_numpy()).sum())
+# %% ../nbs/02_vae_hmm.ipynb #estr8
+@patch
+def _fit_data(self: RegimeModel, X, U, lengths) -> tuple[pd.DataFrame, list[int], list[int]]:
+    "Check X (and U), record the column names, fit the scaler(s) on each sequence's training rows: (X as a frame, lengths, training rows per sequence)."
+    df = _as_2d_frame(X, "X")
+    L = _sequence_lengths(lengths, len(df))
+    _check_time_order(X, L, "X")
+    if self.inputs == "given" and U is None: raise ValueError("`U` is required when inputs='given'")
+    if self.inputs != "given" and U is not None: raise ValueError("`U` given but inputs != 'given'")
+    T, C = df.shape
+    n_tr = [n - max(int(round(self.val_fraction * n)), 2) for n in L]       # the last val_fraction of each sequence validates
+    if sum(n_tr) < 10 * self.n_regimes: raise ValueError(f"`X` has {T} rows: too few to fit {self.n_regimes} regimes")
+    if min(n_tr) < 2: raise ValueError(f"`lengths` {L}: each sequence needs 2 training rows before its validation rows")
+    rows = slice(0, n_tr[0]) if len(L) == 1 else np.concatenate([np.arange(a, a + n) for a, n in zip(np.cumsum([0] + L[:-1]), n_tr)])
+    self.feature_names_in_ = np.asarray([str(c) for c in df.columns], dtype=object)
+    self.n_features_in_ = C
+    df.columns = list(self.feature_names_in_)
+    self.scaler_ = FeatureScaler().fit(df.iloc[rows])
+    if self.inputs == "given":
+        _check_time_order(U, L, "U")
+        udf = _as_2d_frame(U, "U")
+        if len(udf) != T: raise ValueError(f"`U` has {len(udf)} rows, `X` has {T}")
+        _check_same_dates(X, U)
+        self.input_names_ = list(map(str, udf.columns)); udf.columns = self.input_names_
+        self.u_scaler_ = FeatureScaler().fit(udf.iloc[rows])
+    return df, L, n_tr
 
-    def transition_matrices(self, X=None, U=None) -> np.ndarray:
-        "Transition matrices: (K, K) when stationary, else (T, K, K) with row t the move from t-1 into t."
-        if self.model_ is None: raise ValueError("the model is not fitted: call `fit(X)` first")
-        if self.model_.prior.stationary:
-            with torch.no_grad(): return self.model_.prior(None)[1].exp().cpu().double().numpy()
-        if X is None: raise ValueError("`X` is required: the transitions depend on inputs")
-        x, u = self._prepare(X, U)
-        with torch.no_grad(): return self.model_.prior(u)[1][0].exp().cpu().double().numpy()
+# %% ../nbs/02_vae_hmm.ipynb #estr10
+@patch
+def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[int]) -> None:
+    "EM restarts on the training rows of the scaled x (N, C, max L); start `model_` from the best on validation (records `em_`)."
+    K, R, m = self.n_regimes, self.n_restarts, self.model_
+    xs = [x[i, :, :n] for i, n in enumerate(L)]
+    one = len(L) == 1                                    # one sequence: the views the one-sequence fit always used (same floats)
+    x_tr = x[0, :, :n_tr[0]] if one else torch.cat([s[:, :n] for s, n in zip(xs, n_tr)], 1)       # (C, training rows)
+    Ztr = x_tr.T.double()
+    em = fit_gaussian_hmm_em(Ztr, K, R, self.seed, self.em_iter, lengths=n_tr)
+    Zall = (x[0] if one else torch.cat(xs, 1)).T.double()
+    ll_all = gaussian_hmm_log_likelihood(Zall, em["log_pi"], em["log_A"], em["means"], em["covs"], L)
+    val_ll = ll_all - em["train_ll"]                                       # log p(x_val | x_train), summed over the sequences
+    r = int(val_ll.argmax())
+    self.em_ = {"train_ll": em["train_ll"].tolist(), "val_ll": val_ll.tolist(), "best": r, "n_iter": em["n_iter"]}
+    with torch.no_grad():
+        m.decoder.set_state_params(em["means"][r].float(), em["covs"][r].float())
+        m.prior.init_logits.copy_(em["log_pi"][r].float())
+        if hasattr(m.decoder, "init_regression"):   # GARCH emission: the other columns' regressions from EM's posterior
+            Zp, Lt = pad_sequences(Ztr, n_tr)
+            lb = gaussian_log_b(Zp.reshape(-1, Zp.shape[-1]), em["means"][r:r + 1], em["covs"][r:r + 1]).reshape(len(L), -1, K)
+            gamma = forward_backward(em["log_pi"][r], em["log_A"][r], lb, _lengths_tensor(n_tr, lb.device))[0]
+            m.decoder.init_regression(x_tr, _unbatch(gamma, n_tr).exp(), lengths=n_tr)
+        if m.prior.stationary: m.prior.trans_logits.copy_(em["log_A"][r].float())
+        else:
+            m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(em["log_A"][r].float().reshape(-1))
 
-    def expected_durations(self, X=None, U=None) -> np.ndarray:
-        "Expected regime durations (K,) in days: 1 / (1 - A_kk), or for input-driven A_t the days-in-k average of A_t[k, k] over X (smoothed weights)."
-        A = self.transition_matrices(X, U)
-        return expected_durations(A, None if A.ndim == 2 else self.predict_proba(X, U, mode="smoothed"))
+# %% ../nbs/02_vae_hmm.ipynb #estr10b
+@patch
+def _refine(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[int], n_tr: list[int], dev) -> dict:
+    "Adam on the exact likelihood of each sequence's training rows, early-stopped on their validation rows: the history."
+    def cut(t, a, b):   # rows a[i]:b[i] of each sequence, as a padded batch
+        if t is None or len(L) == 1: return None if t is None else t[..., a[0]:b[0]]
+        return torch.nn.utils.rnn.pad_sequence([t[i, :, a[i]:b[i]].T for i in range(len(L))], batch_first=True).transpose(1, 2)
+    zero = [0] * len(L)
+    train_b = [(cut(x, zero, n_tr), cut(u, zero, n_tr), torch.tensor(n_tr, device=dev))]
+    val_b = [(cut(x, n_tr, L), cut(u, n_tr, L), torch.tensor([n - a for n, a in zip(L, n_tr)], device=dev))]
+    if self.elbo == "mean_field":
+        from regime_lab.data import RandomChunkDataset, collate_fn
+        n = min(n_tr)
+        ds = RandomChunkDataset([x[i, :, :a].cpu() for i, a in enumerate(n_tr)], None if u is None else [u[i, :, :a].cpu() for i, a in enumerate(n_tr)],
+                                min_len=min(64, n), max_len=min(256, n), n_chunks=64, seed=self.seed)
+        train_b = torch.utils.data.DataLoader(ds, batch_size=32, collate_fn=collate_fn)
+    return train_model(self.model_, train_b, val_b, epochs=self.epochs, lr=self.lr, patience=self.patience, min_delta=self.tol,
+                       beta_start=1.0 if self.elbo == "exact" else 0.0, warmup_epochs=10, seed=self.seed, device=dev,
+                       progress=self.progress)
 
-    @property
-    def transmat_(self) -> np.ndarray:
-        "The stationary transition matrix, or the input-conditioned one at zero input (the training mean)."
-        if self.model_.prior.stationary: return self.transition_matrices()
-        with torch.no_grad():
-            u0 = torch.zeros(1, self.model_.prior.input_dim, 1, device=next(self.model_.parameters()).device)
-            return self.model_.prior(u0)[1][0, 0].exp().cpu().double().numpy()
+# %% ../nbs/02_vae_hmm.ipynb #estr11
+@patch
+def _fit(self: RegimeModel, X, U=None, lengths=None) -> RegimeModel:
+    "The fit itself (on the working copy `fit` makes): data, EM restarts, the VAE-HMM refined by gradient, regimes ordered by volatility."
+    t0 = time.time()
+    df, L, n_tr = self._fit_data(X, U, lengths)
+    torch.manual_seed(self.seed)
+    dev = default_device(self.device)
+    C, K = df.shape[1], self.n_regimes
+    u_dim = C if self.inputs == "lagged" else (len(self.input_names_) if self.inputs == "given" else 0)
+    self.model_ = VAE_HMM(C, u_dim, K, hidden_dim=max(self.hidden_dim, K), embed_dim=max(K, 4), kernel_size=5,
+                          elbo=self.elbo, covariance=self.covariance, context=self.context,
+                          stationary=None if u_dim else True, emission=self.emission, persistence=self.persistence).to(dev)
+    x, u, _ = self._prepare(df, U, L)
+    self._start_from_em(x, L, n_tr)
+    self.history_ = self._refine(x, u, L, n_tr, dev)
+    with torch.no_grad():      # order regimes by volatility (trace of the emission covariance, scaled units), 0 = calmest
+        _, Lc = self.model_.decoder.state_params()
+        vol = (Lc @ Lc.transpose(-1, -2)).diagonal(dim1=-2, dim2=-1).sum(-1)
+    permute_states(self.model_, torch.argsort(vol).tolist())
+    self.fit_time_ = time.time() - t0
+    return self
 
-    @property
-    def means_(self) -> np.ndarray:
-        "Per-regime emission means in the units of X (at zero context)."
-        with torch.no_grad(): mean, _ = self.model_.decoder.state_params()
-        return mean.cpu().double().numpy() * self.scaler_.scale_.to_numpy() + self.scaler_.mean_.to_numpy()
+# %% ../nbs/02_vae_hmm.ipynb #estpis_stationary
+@patch(as_prop=True)
+def is_stationary(self: RegimeModel) -> bool:
+    "True when the transition matrix is one (K, K) matrix (inputs=None), False when it depends on inputs."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    return bool(self.model_.prior.stationary)
 
-    @property
-    def covars_(self) -> np.ndarray:
-        "Per-regime emission covariances in the units of X."
-        with torch.no_grad(): _, L = self.model_.decoder.state_params()
-        S = (L @ L.transpose(-1, -2)).cpu().double().numpy()
-        s = self.scaler_.scale_.to_numpy()
-        return S * s[None, :, None] * s[None, None, :]
+# %% ../nbs/02_vae_hmm.ipynb #estr21
+@patch
+def transition_matrices(self: RegimeModel, X=None, U=None, lengths=None) -> np.ndarray:
+    "Transition matrices: (K, K) when stationary, else (T, K, K) with row t the move from t-1 into t (row 0 of each sequence unused)."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    if self.is_stationary:
+        with torch.no_grad(): return self.model_.prior(None)[1].exp().cpu().double().numpy()
+    if X is None: raise ValueError("`X` is required: the transitions depend on inputs")
+    x, u, L = self._prepare(X, U, lengths)
+    with torch.no_grad(): return _unbatch(self.model_.prior(u)[1], L).exp().cpu().double().numpy()
 
-    # -- sampling --------------------------------------------------------------------------------------------------
-    @torch.no_grad()
-    def sample(self, n_steps: int, U=None, seed: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
-        "Simulate (X (n_steps, C) in the units of X, regimes (n_steps,)) from the fitted model; seeded."
-        if self.model_ is None: raise ValueError("the model is not fitted: call `fit(X)` first")
-        if n_steps < 1: raise ValueError(f"`n_steps` must be >= 1, got {n_steps}")
-        g = torch.Generator().manual_seed(self.seed if seed is None else seed)
-        m = self.model_
-        dev = next(m.parameters()).device
-        mean, L = m.decoder.state_params(); mean, L = mean.cpu(), L.cpu()
-        W = m.decoder.context_weight.cpu() if m.decoder.context_dim else None
-        log_pi = F.log_softmax(m.prior.init_logits, -1).cpu()
-        if self.inputs == "given":
-            if U is None: raise ValueError("`U` is required: the model was fitted with inputs")
-            check_feature_names(U, self.input_names_, "U")
-            udf = _as_2d_frame(U, "U")
-            if len(udf) != n_steps: raise ValueError(f"`U` has {len(udf)} rows, `n_steps` is {n_steps}")
-            udf.columns = self.input_names_
-            ug = torch.tensor(self.u_scaler_.transform(udf).to_numpy().T, dtype=torch.float32)
-        if self.emission != "gaussian":
-            return self._sample_garch(n_steps, ug if self.inputs == "given" else None, self.seed if seed is None else seed)
-        C = mean.shape[1]
-        xs = torch.zeros(C, n_steps); zs = torch.zeros(n_steps, dtype=torch.long)
-        prev = torch.zeros(C)
-        for t in range(n_steps):
-            if t == 0: logits = log_pi
-            elif m.prior.stationary: logits = m.prior(None)[1].cpu()[zs[t - 1]]
-            else:
-                ut = prev if self.inputs == "lagged" else ug[:, t]
-                logits = m.prior(ut.to(dev)[None, :, None])[1][0, 0].cpu()[zs[t - 1]]
-            zs[t] = torch.multinomial(logits.exp(), 1, generator=g)[0]
-            mu = mean[zs[t]] + (W[zs[t]] @ prev if W is not None else 0.0)
-            xs[:, t] = mu + L[zs[t]] @ torch.randn(C, generator=g)
-            prev = xs[:, t]
-        z_df = pd.DataFrame(xs.T.double().numpy(), columns=list(self.feature_names_in_))
-        return self.scaler_.inverse_transform(z_df), zs.numpy()
+# %% ../nbs/02_vae_hmm.ipynb #estptransmat
+@patch(as_prop=True)
+def transmat_(self: RegimeModel) -> np.ndarray:
+    "The stationary transition matrix, or the input-conditioned one at zero input (the training mean)."
+    if self.is_stationary: return self.transition_matrices()
+    with torch.no_grad():
+        u0 = torch.zeros(1, self.model_.prior.input_dim, 1, device=next(self.model_.parameters()).device)
+        return self.model_.prior(u0)[1][0, 0].exp().cpu().double().numpy()
 
-    # -- persistence -----------------------------------------------------------------------------------------------
-    _SETTINGS = ("n_regimes", "elbo", "covariance", "inputs", "context", "n_restarts", "em_iter", "epochs", "lr",
-                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads", "emission", "persistence")
+# %% ../nbs/02_vae_hmm.ipynb #estpstartprob
+@patch(as_prop=True)
+def startprob_(self: RegimeModel) -> np.ndarray:
+    "The distribution of the first day's regime (K,)."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    return F.softmax(self.model_.prior.init_logits.detach().double(), -1).cpu().numpy()
 
-    def save(self, path: str | Path) -> Path:
-        "Checkpoint the fitted estimator: model, settings, scaler(s), feature names."
-        if self.model_ is None: raise ValueError("the model is not fitted: call `fit(X)` first")
-        return save_checkpoint(self.model_, path, estimator="RegimeModel",
-                               settings={k: getattr(self, k) for k in self._SETTINGS},
-                               scaler=self.scaler_.to_dict(), feature_names=list(self.feature_names_in_),
-                               input_names=getattr(self, "input_names_", None),
-                               u_scaler=self.u_scaler_.to_dict() if self.inputs == "given" else None)
+# %% ../nbs/02_vae_hmm.ipynb #estpmeans
+@patch(as_prop=True)
+def means_(self: RegimeModel) -> np.ndarray:
+    "Per-regime emission means in the units of X (at zero context)."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    with torch.no_grad(): mean, _ = self.model_.decoder.state_params()
+    return mean.cpu().double().numpy() * self.scaler_.scale_.to_numpy() + self.scaler_.mean_.to_numpy()
 
-    @classmethod
-    def load(cls, path: str | Path, device: str | None = None) -> "RegimeModel":
-        "Load an estimator saved with `save`."
-        model, meta = load_checkpoint(path, map_location=device or "cpu")
-        if meta.get("estimator") != "RegimeModel": raise ValueError(f"`path` {path} does not hold a RegimeModel")
-        self = cls(**meta["settings"], device=device)
-        self.model_ = model.to(device or "cpu")
-        self.feature_names_in_ = np.asarray([str(c) for c in meta["feature_names"]], dtype=object)
-        self.n_features_in_ = len(self.feature_names_in_)
-        self.scaler_ = FeatureScaler.from_dict(meta["scaler"])
-        if self.inputs == "given":
-            self.input_names_, self.u_scaler_ = list(meta["input_names"]), FeatureScaler.from_dict(meta["u_scaler"])
-        return self
+# %% ../nbs/02_vae_hmm.ipynb #estpcovars
+@patch(as_prop=True)
+def covars_(self: RegimeModel) -> np.ndarray:
+    "Per-regime emission covariances in the units of X."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    with torch.no_grad(): _, L = self.model_.decoder.state_params()
+    S = (L @ L.transpose(-1, -2)).cpu().double().numpy()
+    s = self.scaler_.scale_.to_numpy()
+    return S * s[None, :, None] * s[None, None, :]
+
+# %% ../nbs/02_vae_hmm.ipynb #estr14
+@patch
+def predict_proba(self: RegimeModel, X, U=None, mode: str = "filtered", lengths=None) -> np.ndarray:
+    "Regime probabilities (T, K): 'filtered' p(z_t | x_<=t) (decisions) or 'smoothed' p(z_t | x_1:T) (analysis); each sequence of `lengths` alone."
+    if mode not in ("filtered", "smoothed", "encoder"): raise ValueError(f"`mode` must be 'filtered' or 'smoothed', got {mode!r}")
+    x, u, L = self._prepare(X, U, lengths)
+    P = self.model_.regime_probs(x, u, _lengths_tensor(L, x.device), mode=mode)          # (N, K, max L)
+    return _unbatch(P.transpose(1, 2), L).cpu().double().numpy()
+
+# %% ../nbs/02_vae_hmm.ipynb #estr15
+@patch
+def decode(self: RegimeModel, X, U=None, lengths=None, algorithm: str = "viterbi") -> tuple[float, np.ndarray]:
+    "hmmlearn's `decode`: (log p(X, path) in the units of X, path (T,)): the Viterbi path, or with 'map' the argmax of the smoothed probabilities."
+    if algorithm not in ("viterbi", "map"): raise ValueError(f"`algorithm` must be 'viterbi' or 'map', got {algorithm!r}")
+    x, u, L = self._prepare(X, U, lengths)
+    lt = _lengths_tensor(L, x.device)
+    with torch.no_grad():
+        params = self.model_.hmm_params(x, u)
+        path = viterbi(*params, lt) if algorithm == "viterbi" else self.model_.regime_probs(x, u, lt, mode="smoothed").argmax(1)
+        lp = path_log_likelihood(*[t.double() for t in params], path, lt)
+    return float(lp.sum()) - sum(L) * _log_jacobian(self.scaler_), _unbatch(path, L).cpu().numpy()
+
+# %% ../nbs/02_vae_hmm.ipynb #estr17
+@patch
+def predict(self: RegimeModel, X, U=None, mode: str = "viterbi", lengths=None) -> np.ndarray:
+    "Regime labels (T,): the Viterbi path ('viterbi'), or the argmax of 'filtered' / 'smoothed' probabilities."
+    if mode == "viterbi": return self.decode(X, U, lengths)[1]
+    return self.predict_proba(X, U, mode, lengths).argmax(1)
+
+# %% ../nbs/02_vae_hmm.ipynb #estr19
+@patch
+def score(self: RegimeModel, X, U=None, lengths=None) -> float:
+    "Exact log-likelihood log p(X) in the units of X (scaling Jacobian included), summed over the sequences, like hmmlearn's `score`."
+    x, u, L = self._prepare(X, U, lengths)
+    with torch.no_grad():
+        ll = parallel_log_likelihood(*[t.double() for t in self.model_.hmm_params(x, u)], _lengths_tensor(L, x.device))
+    return float(ll.sum()) - sum(L) * _log_jacobian(self.scaler_)
 
 # %% ../nbs/02_vae_hmm.ipynb #pcc21ab
-from fastcore.basics import patch
-from .hmm import forward
-
 @patch
-def score_samples(self: RegimeModel, X, U=None) -> np.ndarray:
+def score_samples(self: RegimeModel, X, U=None, lengths=None) -> np.ndarray:
     "Per-day one-step predictive log density log p(x_t | x_<t) (T,) in the units of X (the filtered mixture made at t-1); sums to `score(X)`."
-    x, u = self._prepare(X, U)
+    x, u, L = self._prepare(X, U, lengths)
     with torch.no_grad():
-        log_alpha, _ = forward(*[t.double() for t in self.model_.hmm_params(x, u)])
-    c = torch.logsumexp(log_alpha[0], -1)                                   # log p(x_{1:t}), (T,)
-    return torch.diff(c, prepend=c.new_zeros(1)).cpu().numpy() - float(np.log(self.scaler_.scale_.to_numpy()).sum())
+        log_alpha, _ = forward(*[t.double() for t in self.model_.hmm_params(x, u)], _lengths_tensor(L, x.device))
+    c = torch.logsumexp(log_alpha, -1)                                      # log p(x_{1:t}) per sequence, (N, max L)
+    d = torch.diff(c, dim=1, prepend=c.new_zeros(c.shape[0], 1))
+    return _unbatch(d, L).cpu().numpy() - _log_jacobian(self.scaler_)
+
+# %% ../nbs/02_vae_hmm.ipynb #estr23
+@patch
+def expected_durations(self: RegimeModel, X=None, U=None, lengths=None) -> np.ndarray:
+    "Expected regime durations (K,) in days: 1 / (1 - A_kk), or for input-driven A_t the days-in-k average of A_t[k, k] over X (smoothed weights)."
+    A = self.transition_matrices(X, U, lengths)
+    if A.ndim == 2: return expected_durations(A)
+    P = self.predict_proba(X, U, "smoothed", lengths)
+    P[np.cumsum(_sequence_lengths(lengths, len(P)))[:-1] - 1] = 0.0     # no move from one sequence's last day into the next's first
+    return expected_durations(A, P)
+
+# %% ../nbs/02_vae_hmm.ipynb #estr27
+@patch
+@torch.no_grad()
+def sample(self: RegimeModel, n_steps: int, U=None, seed: int | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    "Simulate (X (n_steps, C) in the units of X, regimes (n_steps,)) from the fitted model; seeded."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    if n_steps < 1: raise ValueError(f"`n_steps` must be >= 1, got {n_steps}")
+    g = torch.Generator().manual_seed(self.seed if seed is None else seed)
+    m = self.model_
+    dev = next(m.parameters()).device
+    mean, L = m.decoder.state_params(); mean, L = mean.cpu(), L.cpu()
+    W = m.decoder.context_weight.cpu() if m.decoder.context_dim else None
+    log_pi = F.log_softmax(m.prior.init_logits, -1).cpu()
+    if self.inputs == "given":
+        if U is None: raise ValueError("`U` is required: the model was fitted with inputs")
+        check_feature_names(U, self.input_names_, "U")
+        udf = _as_2d_frame(U, "U")
+        if len(udf) != n_steps: raise ValueError(f"`U` has {len(udf)} rows, `n_steps` is {n_steps}")
+        udf.columns = self.input_names_
+        ug = torch.tensor(self.u_scaler_.transform(udf).to_numpy().T, dtype=torch.float32)
+    if self.emission != "gaussian":
+        return self._sample_garch(n_steps, ug if self.inputs == "given" else None, self.seed if seed is None else seed)
+    C = mean.shape[1]
+    xs = torch.zeros(C, n_steps); zs = torch.zeros(n_steps, dtype=torch.long)
+    prev = torch.zeros(C)
+    for t in range(n_steps):
+        if t == 0: logits = log_pi
+        elif m.prior.stationary: logits = m.prior(None)[1].cpu()[zs[t - 1]]
+        else:
+            ut = prev if self.inputs == "lagged" else ug[:, t]
+            logits = m.prior(ut.to(dev)[None, :, None])[1][0, 0].cpu()[zs[t - 1]]
+        zs[t] = torch.multinomial(logits.exp(), 1, generator=g)[0]
+        mu = mean[zs[t]] + (W[zs[t]] @ prev if W is not None else 0.0)
+        xs[:, t] = mu + L[zs[t]] @ torch.randn(C, generator=g)
+        prev = xs[:, t]
+    z_df = pd.DataFrame(xs.T.double().numpy(), columns=list(self.feature_names_in_))
+    return self.scaler_.inverse_transform(z_df), zs.numpy()
+
+# %% ../nbs/02_vae_hmm.ipynb #estr29
+@patch
+def save(self: RegimeModel, path: str | Path) -> Path:
+    "Checkpoint the fitted estimator: model, settings, scaler(s), feature names."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    return save_checkpoint(self.model_, path, estimator="RegimeModel",
+                           settings={k: getattr(self, k) for k in self._SETTINGS},
+                           scaler=self.scaler_.to_dict(), feature_names=list(self.feature_names_in_),
+                           input_names=getattr(self, "input_names_", None),
+                           u_scaler=self.u_scaler_.to_dict() if self.inputs == "given" else None)
+
+# %% ../nbs/02_vae_hmm.ipynb #estr29b
+@patch(cls_method=True)
+def load(cls: RegimeModel, path: str | Path, device: str | None = None) -> RegimeModel:
+    "Load an estimator saved with `save`."
+    model, meta = load_checkpoint(path, map_location=device or "cpu")
+    if meta.get("estimator") != "RegimeModel": raise ValueError(f"`path` {path} does not hold a RegimeModel")
+    self = cls(**meta["settings"], device=device)
+    self.model_ = model.to(device or "cpu")
+    self.feature_names_in_ = np.asarray([str(c) for c in meta["feature_names"]], dtype=object)
+    self.n_features_in_ = len(self.feature_names_in_)
+    self.scaler_ = FeatureScaler.from_dict(meta["scaler"])
+    if self.inputs == "given":
+        self.input_names_, self.u_scaler_ = list(meta["input_names"]), FeatureScaler.from_dict(meta["u_scaler"])
+    return self
 
 # %% ../nbs/02_vae_hmm.ipynb #pba6e30
 @patch
@@ -973,4 +1097,53 @@ def _sample_garch(self: RegimeModel, n_steps: int, ug: torch.Tensor | None, seed
         if C > 1:
             my = a[k] + c[k] * (xs[t, 0] - mu[k]) + (W[k] @ xs[t - 1] if W is not None and t else 0.0)
             xs[t, 1:] = my + L[k] @ rng.standard_normal(C - 1)
-    return self.scaler_.inverse_transform(pd.DataFrame(xs, columns=self.feature_names_)), zs
+    return self.scaler_.inverse_transform(pd.DataFrame(xs, columns=list(self.feature_names_in_))), zs
+
+# %% ../nbs/02_vae_hmm.ipynb #estr31
+@patch
+def transitions_known_at(self: RegimeModel, X, U=None, lengths=None) -> np.ndarray:
+    "Row t: the transition matrix of the move t -> t+1 known at the close of t, (T, K, K) ((K, K) for a stationary model)."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    if self.is_stationary: return self.transition_matrices()
+    if self.inputs == "given": return self.transition_matrices(X, U, lengths)      # tomorrow's input is unknown: hold u_t
+    x, _, L = self._prepare(X, U, lengths)
+    x_ext = torch.cat([x, x[..., -1:]], -1)          # a placeholder day after the last: its values are never read
+    with torch.no_grad(): A = self.model_.prior(lagged_inputs(x_ext))[1][:, 1:]
+    return _unbatch(A, L).exp().cpu().double().numpy()
+
+# %% ../nbs/02_vae_hmm.ipynb #estr33
+@patch
+@torch.no_grad()
+def filter_tensor(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
+    "Filtered regime probabilities (B, L, K) of unscaled windows x (B, C, L) in the units of X; scaling and inputs handled here."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    if not torch.is_tensor(x) or x.ndim != 3 or not x.is_floating_point():
+        raise ValueError(f"`x` must be a float tensor (B, C, L), got {getattr(x, 'shape', type(x))}")
+    u = u if u is not None and u.numel() else None
+    C = self.n_features_in_
+    if x.shape[1] != C: raise ValueError(f"`x` has {x.shape[1]} channels, the regime model was fitted on {C}")
+    sc = lambda s: torch.tensor(s.to_numpy(dtype=np.float64), dtype=x.dtype, device=x.device)[:, None]
+    xs = (x - sc(self.scaler_.mean_)) / sc(self.scaler_.scale_)
+    if self.inputs == "lagged": us = lagged_inputs(xs)
+    elif self.inputs == "given":
+        if u is None: raise ValueError("`u` is required: the regime model was fitted with inputs")
+        us = (u - sc(self.u_scaler_.mean_)) / sc(self.u_scaler_.scale_)
+    else: us = None
+    return self.model_.regime_probs(xs, us, lengths, mode="filtered").transpose(1, 2)
+
+# %% ../nbs/02_vae_hmm.ipynb #estr35
+@patch
+def transition_fn(self: RegimeModel, scale: float = 1.0):
+    "For inputs='lagged' on one column: f(r (B,)) = the day's transition matrices (B, K, K) given yesterday's value r * `scale` in the units of X."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    if self.inputs != "lagged": raise ValueError(f"`inputs` must be 'lagged' for a transition function of yesterday's value, got {self.inputs!r}")
+    if self.n_features_in_ != 1:
+        raise ValueError(f"a transition function of one value needs a model fitted on one column, got {list(self.feature_names_in_)}")
+    prior = self.model_.prior
+    mean_, scale_ = float(self.scaler_.mean_.iloc[0]), float(self.scaler_.scale_.iloc[0])
+    def fn(prev: torch.Tensor) -> torch.Tensor:
+        dev = next(prior.parameters()).device
+        u = ((prev.detach().to(dev, torch.float32) * scale - mean_) / scale_)[:, None, None]
+        with torch.no_grad(): A = prior(u)[1][:, 0].exp()
+        return A.to(prev.device, prev.dtype)
+    return fn

@@ -1,7 +1,8 @@
 """Exact inference in a hidden Markov model, batched over sequences of different lengths and written
 in log space so that it is stable and differentiable: the likelihood, filtered and smoothed regime
 probabilities, pairwise marginals, the most probable path and its probability, the two ELBOs (mean-field and
-exact) that the VAE-HMM trains on, and Gaussian emissions with Baum–Welch EM over several sequences.
+exact) that the VAE-HMM trains on, and Gaussian emissions with Baum–Welch EM over several sequences of one model
+or for many independent series at once.
 
 Docs: https://regime-lab.github.io/regime_lab/hmm.html.md"""
 
@@ -664,18 +665,25 @@ def _em_statistics(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -
     return (_estep_tree if log_b.shape[0] <= TREE_MAX_CHAINS else _estep_scaled)(log_pi, log_A, log_b, mask)
 
 # %% ../nbs/01_hmm.ipynb #est01c3
-def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float) -> tuple[Tensor, Tensor]:
-    "Starting means (R, K, C) from k-means with seeds seed, seed + 1, ... and the pooled covariance (R, K, C, C)."
+def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float, init: str = "kmeans") -> tuple[Tensor, ...]:
+    """Starts (log_pi (R, K), log_A (R, K, K), means (R, K, C), covs (R, K, C, C)) of restarts seeded seed, seed + 1, ...: means from
+    k-means, the pooled covariance; 'kmeans': one k-means start, uniform probabilities; 'hmmlearn': hmmlearn 0.3's (10 k-means starts,
+    probabilities drawn from Dirichlet(1/K) by numpy's RandomState(seed + r))."""
     from sklearn.cluster import KMeans
-    C = Z.shape[1]
-    means, covs = [], []
-    Zn = Z.cpu().numpy()
+    C, Zn, dt = Z.shape[1], Z.cpu().numpy(), Z.dtype
+    lp, lA, means, covs = [], [], [], []
     for r in range(n_restarts):
-        km = KMeans(K, n_init=1, random_state=seed + r).fit(Zn)
-        means.append(torch.tensor(km.cluster_centers_, dtype=Z.dtype))
-        cv = torch.tensor(np.cov(Zn.T), dtype=Z.dtype).reshape(C, C) + min_covar * torch.eye(C)
+        km = KMeans(K, n_init=1 if init == "kmeans" else 10, random_state=seed + r).fit(Zn)
+        means.append(torch.tensor(km.cluster_centers_, dtype=dt))
+        cv = torch.tensor(np.cov(Zn.T), dtype=dt).reshape(C, C) + min_covar * torch.eye(C)
         covs.append(cv.expand(K, C, C).clone())
-    return torch.stack(means).to(Z.device), torch.stack(covs).to(Z.device)
+        if init == "kmeans": lp.append(torch.full((K,), -math.log(K), dtype=dt)); lA.append(torch.full((K, K), -math.log(K), dtype=dt))
+        else:
+            rs = np.random.RandomState(seed + r)
+            with np.errstate(divide="ignore"):                              # a draw of exactly 0 is a forbidden transition
+                lp.append(torch.tensor(np.log(rs.dirichlet(np.full(K, 1.0 / K))), dtype=dt))
+                lA.append(torch.tensor(np.log(rs.dirichlet(np.full(K, 1.0 / K), size=K)), dtype=dt))
+    return tuple(torch.stack(v).to(Z.device) for v in (lp, lA, means, covs))
 
 def _em_series(Z, lengths) -> tuple[Tensor, Tensor, Tensor, bool]:
     "Z as `fit_gaussian_hmm_em` takes it → padded sequences (S, max L, C), their lengths (S,), the model of each (S,), one model?"
@@ -711,13 +719,15 @@ def _em_mstep(Zp: Tensor, gamma: Tensor, xi: Tensor, group: Tensor, n_models: in
 
 # %% ../nbs/01_hmm.ipynb #many01c3
 def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100, tol: float = 1e-2,
-                        min_covar: float = 1e-3, lengths=None, chunk_size: int = 2 ** 22) -> dict[str, Tensor]:
+                        min_covar: float = 1e-3, lengths=None, chunk_size: int = 2 ** 22, init: str = "kmeans") -> dict[str, Tensor]:
     """Baum-Welch for full-covariance Gaussian HMMs, restarts batched: one model on Z (T, C) (its sequences given by
     `lengths`, as hmmlearn's), or one model per series of a list of (T_i, C) tensors or a padded (B, T, C) with `lengths` (B,).
     Returns per-restart params and train log-likelihoods; for many series each has a leading (B,) and `n_iter` is (B,).
-    `chunk_size` bounds the (sequence, restart, step, state, feature) entries one E-step batch holds."""
+    `chunk_size` bounds the (sequence, restart, step, state, feature) entries one E-step batch holds; `init`: 'kmeans' (one k-means
+    start per restart, uniform probabilities) or 'hmmlearn' (the starts hmmlearn 0.3's GaussianHMM draws with random_state seed + r)."""
     Zp, Lt, group, single = _em_series(Z, lengths)
     K, R, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
+    if init not in ("kmeans", "hmmlearn"): raise ValueError(f"`init` must be 'kmeans' or 'hmmlearn', got {init!r}")
     if not Zp.is_floating_point() or not bool(torch.isfinite(Zp).all()): raise ValueError("`Z` must hold finite floats")
     S, Lm, C = Zp.shape; M = int(group.max()) + 1; dt, dev = Zp.dtype, Zp.device
     seqs_of = [[] for _ in range(M)]
@@ -725,9 +735,7 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
     rows = [torch.cat(z) for z in seqs_of]
     for m, z in enumerate(rows):
         if len(z) < 2 * K: raise ValueError(f"`Z` has {len(z)} rows{'' if single else f' in series {m}'}: too few for K={K} regimes")
-    means, covs = (torch.stack(p) for p in zip(*(_em_init(z, K, R, seed, min_covar) for z in rows)))   # (M, R, K, C), (M, R, K, C, C)
-    log_pi = torch.full((M, R, K), -math.log(K), device=dev, dtype=dt)
-    log_A = torch.full((M, R, K, K), -math.log(K), device=dev, dtype=dt)
+    log_pi, log_A, means, covs = (torch.stack(p) for p in zip(*(_em_init(z, K, R, seed, min_covar, init) for z in rows)))   # (M, R, ...)
     prev = torch.full((M, R), -math.inf, device=dev, dtype=dt); ll = prev.clone()
     n_done = torch.full((M,), n_iter, dtype=torch.long)
     active, step = torch.arange(M, device=dev), torch.arange(Lm, device=dev)

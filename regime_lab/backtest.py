@@ -16,22 +16,20 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from fastcore.basics import patch
+
 import numpy as np
 import pandas as pd
 import skfolio.measures as sm
 from sklearn.base import clone
 from skfolio.optimization import EqualWeighted, HierarchicalRiskParity, InverseVolatility, MeanRisk
 
-from .data import load_fama_french
-from .hmm import check_simple_returns
+from .data import TRADING_DAYS, check_int, load_fama_french   # TRADING_DAYS: the one annualisation constant (252)
+from .hmm import check_number, check_simple_returns
 
 # %% auto #0
-__all__ = ['TRADING_DAYS', 'WeightsRule', 'daily_risk_free', 'rebalance_schedule', 'BacktestResult', 'backtest',
-           'performance_metrics', 'classical_rules', 'rolling_target_weights', 'classical_baselines',
-           'plot_equity_drawdown']
-
-# %% ../nbs/07_backtest.ipynb #c004
-TRADING_DAYS = 252  # trading days a year: the one annualisation factor for daily returns
+__all__ = ['WeightsRule', 'daily_risk_free', 'rebalance_schedule', 'BacktestResult', 'backtest', 'performance_metrics',
+           'classical_rules', 'rolling_target_weights', 'classical_baselines', 'plot_equity_drawdown']
 
 # %% ../nbs/07_backtest.ipynb #c008
 def _check_index(index: Any, name: str) -> pd.DatetimeIndex:
@@ -81,9 +79,7 @@ def rebalance_schedule(dates: pd.DatetimeIndex, rebalance: int | str | None = No
     if rebalance is None or (isinstance(rebalance, str) and rebalance.upper() in ("D", "B")):
         return dates
     if isinstance(rebalance, (int, np.integer)) and not isinstance(rebalance, bool):
-        if rebalance < 1:
-            raise ValueError(f"`rebalance` must be a positive integer interval, got {rebalance}")
-        return dates[::int(rebalance)]
+        return dates[::check_int(rebalance, "rebalance", 1)]
     if not isinstance(rebalance, str):
         raise ValueError(f"`rebalance` must be None, a positive int or a period alias, got {rebalance!r}")
     alias = _PERIOD_ALIASES.get(rebalance.upper(), rebalance)
@@ -148,20 +144,15 @@ class BacktestResult:
     cost_bps: float
     notes: dict = field(default_factory=dict)
 
-    @property
-    def cash(self) -> pd.Series:
-        "Cash weight held during each day, 1 - sum of the asset weights (negative when levered)."
-        return (1.0 - self.weights.sum(axis=1)).rename("cash")
-
-    def summary(self, **kwargs) -> pd.Series:
-        "`performance_metrics` of the net returns, in excess of the risk-free rate used, with the turnover."
-        return performance_metrics(self.returns, risk_free=self.risk_free, turnover=self.turnover, **kwargs)
+# %% ../nbs/07_backtest.ipynb #alg1b03
+@patch(as_prop=True)
+def cash(self: BacktestResult) -> pd.Series:
+    "Cash weight held during each day, 1 - sum of the asset weights (negative when levered)."
+    return (1.0 - self.weights.sum(axis=1)).rename("cash")
 
 # %% ../nbs/07_backtest.ipynb #c017
-def backtest(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float = 10.0,
-             rebalance: int | str | None = None, risk_free: float | pd.Series | None = None,
-             initial_weights: pd.Series | None = None) -> BacktestResult:
-    "Hold target `weights` decided at each close over the next days' `returns`, with drift, costs and cash at `risk_free`."
+def _backtest_inputs(weights, returns, cost_bps, rebalance, risk_free, initial_weights) -> tuple:
+    "Checked inputs of `backtest`: (returns, weights in the returns' column order, trade dates, backtest dates, daily risk-free rate, starting weights)."
     returns = _check_frame(returns, "returns")
     check_simple_returns(returns.to_numpy(), "returns")
     weights = _check_frame(weights, "weights")
@@ -172,8 +163,7 @@ def backtest(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float = 10.
     outside = weights.index.difference(returns.index)
     if len(outside):
         raise ValueError(f"`weights` has {len(outside)} dates not in the `returns` index, e.g. {outside[0].date()}")
-    if isinstance(cost_bps, bool) or not (isinstance(cost_bps, numbers.Real) and np.isfinite(cost_bps) and cost_bps >= 0):
-        raise ValueError(f"`cost_bps` must be a finite number >= 0, got {cost_bps!r}")
+    check_number(cost_bps, "cost_bps", 0)
     trade_dates = rebalance_schedule(weights.index, rebalance, calendar=returns.index)
     if len(trade_dates) == 0:
         raise ValueError("`weights` has no rebalance date under this `rebalance` schedule")
@@ -187,14 +177,14 @@ def backtest(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float = 10.
         w_pre = initial_weights[returns.columns].to_numpy(dtype=float)
         if not np.isfinite(w_pre).all():
             raise ValueError("`initial_weights` contains NaN or inf values")
+    return returns, weights, trade_dates, dates, rf, w_pre
 
-    R = returns.loc[dates].to_numpy()
-    trade_at = np.zeros(len(dates), dtype=bool)
-    trade_at[dates.get_indexer(trade_dates)] = True
-    target_rows = weights.loc[trade_dates].to_numpy()
-    rate = float(cost_bps) * 1e-4
+# %% ../nbs/07_backtest.ipynb #alg1b06
+def _simulate(R: np.ndarray, rf: np.ndarray, trade_at: np.ndarray, target_rows: np.ndarray, w_pre: np.ndarray, rate: float,
+              dates: pd.DatetimeIndex) -> tuple:
+    "One pass over the days: gross and net returns, turnover, costs (each (T,)) and the weights held (T, N)."
     gross, net, tau, kappa = (np.zeros(len(dates)) for _ in range(4))
-    held = np.zeros((len(dates), N))
+    held = np.zeros((len(dates), R.shape[1]))
     held[0] = w_pre
     w_post, k = w_pre, 0
     for t in range(len(dates)):
@@ -216,7 +206,18 @@ def backtest(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float = 10.
         else:
             w_post = w_pre
         net[t] = gross[t] - kappa[t] * (1.0 + gross[t])     # = (1 + gross)(1 - kappa) - 1, exact when kappa = 0
+    return gross, net, tau, kappa, held
 
+# %% ../nbs/07_backtest.ipynb #alg1b08
+def backtest(weights: pd.DataFrame, returns: pd.DataFrame, cost_bps: float = 10.0,
+             rebalance: int | str | None = None, risk_free: float | pd.Series | None = None,
+             initial_weights: pd.Series | None = None) -> BacktestResult:
+    "Hold target `weights` decided at each close over the next days' `returns`, with drift, costs and cash at `risk_free`; `cost_bps`: one-way proportional cost in basis points of the notional traded."
+    returns, weights, trade_dates, dates, rf, w_pre = _backtest_inputs(weights, returns, cost_bps, rebalance, risk_free, initial_weights)
+    trade_at = np.zeros(len(dates), dtype=bool)
+    trade_at[dates.get_indexer(trade_dates)] = True
+    gross, net, tau, kappa, held = _simulate(returns.loc[dates].to_numpy(), rf, trade_at, weights.loc[trade_dates].to_numpy(),
+                                             w_pre, float(cost_bps) * 1e-4, dates)
     notes = {"n_rebalances": int(trade_at.sum())}
     if isinstance(risk_free, pd.Series) and "last_observed" in risk_free.attrs:
         notes["risk_free_carried_forward_days"] = int((dates.to_period("M") > pd.Period(risk_free.attrs["last_observed"], "M")).sum())
@@ -277,6 +278,12 @@ def performance_metrics(returns: pd.Series, risk_free: float | pd.Series | None 
     out["n_days"] = len(x)
     return pd.Series(out, name=getattr(returns, "name", None))
 
+# %% ../nbs/07_backtest.ipynb #alg1b10
+@patch
+def summary(self: BacktestResult, **kwargs) -> pd.Series:
+    "`performance_metrics` of the net returns, in excess of the risk-free rate used, with the turnover."
+    return performance_metrics(self.returns, risk_free=self.risk_free, turnover=self.turnover, **kwargs)
+
 # %% ../nbs/07_backtest.ipynb #c040
 WeightsRule = Callable[[pd.DataFrame], Any]
 
@@ -322,7 +329,7 @@ def classical_baselines(returns: pd.DataFrame, train_window: int = 252, rebalanc
                         cost_bps: float = 10.0, rules: Mapping[str, Any] | None = None,
                         include_classical: bool = True,
                         risk_free: float | pd.Series | None = None) -> dict[str, BacktestResult]:
-    "Backtest each weights rule (the four classical skfolio baselines plus `rules`) refitted on a trailing window."
+    "Backtest each weights rule (the four classical skfolio baselines plus `rules`) refitted on a trailing window; `cost_bps`: one-way proportional cost in basis points."
     all_rules = {**(classical_rules() if include_classical else {}), **dict(rules or {})}
     if not all_rules:
         raise ValueError("`rules` is empty and `include_classical` is False: nothing to backtest")

@@ -22,11 +22,12 @@ from sklearn.preprocessing import StandardScaler
 from torch.utils.data import Dataset
 
 # %% auto #0
-__all__ = ['FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'check_time_index', 'check_feature_names', 'check_finite',
-           'check_int', 'validate_prices', 'load_sp500_index', 'load_sp500_stocks', 'load_factor_etfs',
-           'load_arch_ohlcv', 'load_vix', 'load_fama_french', 'make_features', 'split_by_date', 'FeatureScaler',
-           'scale_splits', 'frame_hash', 'default_data_dir', 'load_feature_table', 'RandomChunkDataset', 'collate_fn',
-           'default_device', 'torch_threads']
+__all__ = ['TRADING_DAYS', 'BPS', 'FEATURE_COLUMNS', 'DEFAULT_SPLIT', 'FEATURES_VERSION', 'check_time_index',
+           'check_feature_names', 'check_finite', 'check_int', 'deprecated_keywords', 'fraction_to_bps',
+           'validate_prices', 'load_sp500_index', 'load_sp500_stocks', 'load_factor_etfs', 'load_arch_ohlcv',
+           'load_vix', 'load_fama_french', 'make_features', 'split_by_date', 'FeatureScaler', 'scale_splits',
+           'frame_hash', 'default_data_dir', 'load_feature_table', 'RandomChunkDataset', 'collate_fn', 'default_device',
+           'torch_threads']
 
 # %% ../nbs/00_data.ipynb #v13a02
 def _fmt_label(v) -> str:
@@ -95,6 +96,39 @@ def check_int(value, name: str, minimum: int | None = None, maximum: int | None 
             (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise ValueError(f"`{name}` must be an integer{rng}, got {value!r}")
     return int(value)
+
+# %% ../nbs/00_data.ipynb #alg1d02
+TRADING_DAYS = 252  # trading days a year: the one annualisation factor for daily data
+
+# %% ../nbs/00_data.ipynb #alg1d05
+import functools
+import warnings
+
+def deprecated_keywords(**renamed):
+    "Decorator: each `old=new` (or `old=(new, convert)`) keyword is accepted for one release, warned about, and passed on as `new` (through `convert`)."
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            for old, spec in renamed.items():
+                if old not in kwargs: continue
+                new, convert = (spec, None) if isinstance(spec, str) else spec
+                if new in kwargs: raise ValueError(f"`{old}` is the deprecated name of `{new}`: pass only `{new}`")
+                warnings.warn(f"{f.__name__}: `{old}` is deprecated, use `{new}`" + ("" if convert is None else f" ({convert.__doc__})"),
+                              DeprecationWarning, stacklevel=2)
+                value = kwargs.pop(old)
+                kwargs[new] = value if convert is None else convert(value)
+            return f(*args, **kwargs)
+        return wrapper
+    return decorate
+
+# %% ../nbs/00_data.ipynb #leadbps2
+import numbers
+
+BPS = 1e4   # basis points in one: a one-way cost of `cost_bps` is the fraction cost_bps / BPS
+
+def fraction_to_bps(cost):
+    "cost_bps = 10^4 x the old fraction `cost` (numbers, arrays, tensors; anything else passed on to be refused by name)."
+    return cost * BPS if isinstance(cost, (numbers.Real, np.ndarray, torch.Tensor)) and not isinstance(cost, bool) else cost
 
 # %% ../nbs/00_data.ipynb #c005
 def validate_prices(prices: pd.Series | pd.DataFrame, name: str = "prices") -> None:

@@ -14,30 +14,52 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
-from typing import Callable
+import numbers
+import warnings
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from fastcore.basics import patch
 from torch import Tensor
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
-from .hmm import (check_int, check_number, check_probabilities, check_transition_matrix, forward_filter,
-                             expected_durations as _expected_durations)
-from .regimes import stationary_distribution
-from .vae_hmm import DivergenceGuard, check_learning_rate
+from .data import BPS, TRADING_DAYS, check_int, deprecated_keywords, fraction_to_bps
+from .hmm import (check_number, check_probabilities, check_transition_matrix, forecast_probabilities, forward_filter,
+                             stationary_distribution, expected_durations as _expected_durations)
+from .losses import cvar
+from .regimes import weighted_covariance
+from .vae_hmm import DivergenceGuard, RegimeModel, check_learning_rate
+from sklearn.utils.validation import check_is_fitted
+
+DAY = 1 / TRADING_DAYS   # one trading day in years: the default step `dt` of the simulators and hedgers
 
 # %% auto #0
-__all__ = ['bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths', 'simulate_gbm',
-           'simulate_heston', 'RegimeSwitchingParams', 'simulate_regime_switching', 'HedgeResult', 'hedge_paths',
-           'effective_volatility', 'regime_option_prices', 'HedgerBase', 'BlackScholesHedger', 'LelandHedger',
-           'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger', 'LSTMDeltaHedger',
-           'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss', 'filtered_regimes',
-           'train_delta_hedger', 'minimum_variance_hedge_ratio', 'optimal_hedge_frequency', 'futures_from_index',
-           'cross_hedge']
+__all__ = ['DAY', 'bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths',
+           'simulate_gbm', 'simulate_heston', 'RegimeSwitchingParams', 'simulate_regime_switching', 'HedgeResult',
+           'hedge_paths', 'effective_volatility', 'regime_option_prices', 'HedgerState', 'HedgerBase',
+           'BlackScholesHedger', 'LelandHedger', 'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger',
+           'LSTMDeltaHedger', 'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss',
+           'filtered_regimes', 'train_delta_hedger', 'minimum_variance_hedge_ratio', 'optimal_hedge_frequency',
+           'futures_from_index', 'cross_hedge']
+
+# %% ../nbs/08_hedging.ipynb #alg2c01
+def _kappa(cost_bps, strict: bool = False) -> float:
+    "kappa = cost_bps / 10^4 for a one-way cost in basis points: a finite number >= 0 (> 0 when `strict`)."
+    return check_number(cost_bps, "cost_bps", 0, strict=strict) / BPS
+
+def _rate(cost_bps):
+    "kappa = cost_bps / 10^4 for the broadcasting option math (a number, an array or a tensor); anything else as it is, for `_tensors` to refuse by name."
+    if isinstance(cost_bps, Tensor): numeric = cost_bps.dtype != torch.bool
+    else:
+        try: numeric = not isinstance(cost_bps, (bool, str, bytes)) and np.asarray(cost_bps).dtype.kind in "iuf"
+        except (TypeError, ValueError): numeric = False
+    if not numeric: return cost_bps
+    return cost_bps / BPS if isinstance(cost_bps, (numbers.Real, Tensor)) else np.asarray(cost_bps, dtype=float) / BPS
 
 # %% ../nbs/08_hedging.ipynb #c005
 def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
@@ -73,62 +95,69 @@ def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
 def _check_kind(kind: str) -> None:
     if kind not in ("call", "put"): raise ValueError(f"`kind` must be 'call' or 'put', got {kind!r}")
 
-def _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend):
+# %% ../nbs/08_hedging.ipynb #alg2c04
+class _BS(NamedTuple):
+    "Black-Scholes inputs broadcast to tensors, with d1, d2, the live mask (tau > 0), a safe tau and the discount factors."
+    S: Tensor; strike: Tensor; tau: Tensor; ts: Tensor; sig: Tensor; live: Tensor; d1: Tensor; d2: Tensor; dq: Tensor; dr: Tensor
+
+def _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend) -> _BS:
     "Validated broadcast inputs and d1, d2, the live mask (tau > 0) and the discount factors."
-    S, K, tau, sig, r, q = _tensors({"spot": spot, "strike": strike, "time_to_expiry": time_to_expiry, "sigma": sigma,
-                                     "rate": rate, "dividend": dividend},
-                                    positive=("spot", "strike", "sigma"), nonneg=("time_to_expiry",))
+    S, strike, tau, sig, r, q = _tensors({"spot": spot, "strike": strike, "time_to_expiry": time_to_expiry, "sigma": sigma,
+                                          "rate": rate, "dividend": dividend},
+                                         positive=("spot", "strike", "sigma"), nonneg=("time_to_expiry",))
     live = tau > 0
     ts = torch.where(live, tau, torch.ones_like(tau))
     vol = sig * ts.sqrt()
-    d1 = (torch.log(S / K) + (r - q + 0.5 * sig ** 2) * ts) / vol
-    return S, K, tau, ts, sig, live, d1, d1 - vol, torch.exp(-q * tau), torch.exp(-r * tau)
+    d1 = (torch.log(S / strike) + (r - q + 0.5 * sig ** 2) * ts) / vol
+    return _BS(S, strike, tau, ts, sig, live, d1, d1 - vol, torch.exp(-q * tau), torch.exp(-r * tau))
 
 def _pdf(x: Tensor) -> Tensor: return torch.exp(-0.5 * x ** 2) / math.sqrt(2 * math.pi)
 
 def bs_price(spot, strike, time_to_expiry, sigma, rate=0.0, dividend=0.0, kind: str = "call") -> Tensor:
     "Black-Scholes price of a European call or put (the payoff at expiry); broadcast, differentiable."
     _check_kind(kind)
-    S, K, tau, ts, sig, live, d1, d2, dq, dr = _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend)
+    b = _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend)
     N = torch.special.ndtr
     if kind == "call":
-        return torch.where(live, S * dq * N(d1) - K * dr * N(d2), F.relu(S - K))
-    return torch.where(live, K * dr * N(-d2) - S * dq * N(-d1), F.relu(K - S))
+        return torch.where(b.live, b.S * b.dq * N(b.d1) - b.strike * b.dr * N(b.d2), F.relu(b.S - b.strike))
+    return torch.where(b.live, b.strike * b.dr * N(-b.d2) - b.S * b.dq * N(-b.d1), F.relu(b.strike - b.S))
 
 def bs_delta(spot, strike, time_to_expiry, sigma, rate=0.0, dividend=0.0, kind: str = "call") -> Tensor:
     "Black-Scholes delta dV/dS (the in-the-money indicator at expiry)."
     _check_kind(kind)
-    S, K, tau, ts, sig, live, d1, d2, dq, dr = _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend)
-    call = torch.where(live, dq * torch.special.ndtr(d1), (S > K).to(S.dtype))
-    return call if kind == "call" else torch.where(live, call - dq, -(S < K).to(S.dtype))
+    b = _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend)
+    call = torch.where(b.live, b.dq * torch.special.ndtr(b.d1), (b.S > b.strike).to(b.S.dtype))
+    return call if kind == "call" else torch.where(b.live, call - b.dq, -(b.S < b.strike).to(b.S.dtype))
 
 def bs_gamma(spot, strike, time_to_expiry, sigma, rate=0.0, dividend=0.0) -> Tensor:
     "Black-Scholes gamma d2V/dS2, the same for calls and puts (0 at expiry)."
-    S, K, tau, ts, sig, live, d1, d2, dq, dr = _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend)
-    return torch.where(live, dq * _pdf(d1) / (S * sig * ts.sqrt()), torch.zeros_like(S))
+    b = _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend)
+    return torch.where(b.live, b.dq * _pdf(b.d1) / (b.S * b.sig * b.ts.sqrt()), torch.zeros_like(b.S))
 
 def bs_vega(spot, strike, time_to_expiry, sigma, rate=0.0, dividend=0.0) -> Tensor:
     "Black-Scholes vega dV/dsigma per unit of volatility, the same for calls and puts (0 at expiry)."
-    S, K, tau, ts, sig, live, d1, d2, dq, dr = _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend)
-    return torch.where(live, S * dq * _pdf(d1) * ts.sqrt(), torch.zeros_like(S))
+    b = _bs_parts(spot, strike, time_to_expiry, sigma, rate, dividend)
+    return torch.where(b.live, b.S * b.dq * _pdf(b.d1) * b.ts.sqrt(), torch.zeros_like(b.S))
 
 # %% ../nbs/08_hedging.ipynb #c009
-def leland_volatility(sigma, cost, dt, position: str = "short") -> Tensor:
-    "Leland's modified volatility for one-way proportional `cost` and rebalancing interval `dt` (years); + for a short option."
-    sig, kappa, step = _tensors({"sigma": sigma, "cost": cost, "dt": dt}, positive=("sigma", "dt"), nonneg=("cost",))
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
+def leland_volatility(sigma, *, cost_bps, dt, position: str = "short") -> Tensor:
+    "Leland's modified volatility for a one-way cost of `cost_bps` and rebalancing interval `dt` (years); + for a short option."
+    sig, kappa, step = _tensors({"sigma": sigma, "cost_bps": _rate(cost_bps), "dt": dt}, positive=("sigma", "dt"), nonneg=("cost_bps",))
     if position not in ("short", "long"): raise ValueError(f"`position` must be 'short' or 'long', got {position!r}")
     le = 2 * kappa / sig * torch.sqrt(2 / (math.pi * step))
     if position == "long":
         if bool((le >= 1).any()):
-            raise ValueError(f"`cost` gives a Leland number {float(le.max()):.3f} >= 1: no price for a long option position")
+            raise ValueError(f"`cost_bps` gives a Leland number {float(le.max()):.3f} >= 1: no price for a long option position")
         return sig * torch.sqrt(1 - le)
     return sig * torch.sqrt(1 + le)
 
-def whalley_wilmott_band(gamma, spot, cost, risk_aversion, time_to_expiry=0.0, rate=0.0) -> Tensor:
-    "Half-width H (in shares) of Whalley-Wilmott's no-trade band Delta ± H for one-way cost and absolute risk aversion."
-    G, S, kappa, ra, tau, r = _tensors({"gamma": gamma, "spot": spot, "cost": cost, "risk_aversion": risk_aversion,
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
+def whalley_wilmott_band(gamma, spot, *, cost_bps, risk_aversion, time_to_expiry=0.0, rate=0.0) -> Tensor:
+    "Half-width H (in shares) of Whalley-Wilmott's no-trade band Delta ± H for a one-way cost of `cost_bps` and absolute risk aversion."
+    G, S, kappa, ra, tau, r = _tensors({"gamma": gamma, "spot": spot, "cost_bps": _rate(cost_bps), "risk_aversion": risk_aversion,
                                         "time_to_expiry": time_to_expiry, "rate": rate},
-                                       positive=("spot", "risk_aversion"), nonneg=("cost", "time_to_expiry"))
+                                       positive=("spot", "risk_aversion"), nonneg=("cost_bps", "time_to_expiry"))
     x = 1.5 * torch.exp(-r * tau) * kappa * S * G ** 2 / ra
     pos = x > 0                                      # cube root on a safe dummy: no infinite gradient at x = 0
     return torch.where(pos, torch.where(pos, x, torch.ones_like(x)).pow(1 / 3), torch.zeros_like(x))
@@ -159,7 +188,7 @@ def _normals(n_paths: int, shape: tuple, g: torch.Generator, antithetic: bool, d
     z = torch.randn((n_paths // 2, *shape), generator=g, dtype=dtype)
     return torch.cat([z, -z])
 
-def simulate_gbm(n_paths: int, n_steps: int, s0: float = 100.0, mu: float = 0.0, sigma: float = 0.2, dt: float = 1 / 252,
+def simulate_gbm(n_paths: int, n_steps: int, s0: float = 100.0, mu: float = 0.0, sigma: float = 0.2, dt: float = DAY,
                  seed: int = 0, antithetic: bool = False, dtype=torch.float32, device=None) -> Paths:
     "Geometric Brownian motion paths, exact in the log; seeded."
     _check_sim(n_paths, n_steps, antithetic, dt, s0)
@@ -172,7 +201,7 @@ def simulate_gbm(n_paths: int, n_steps: int, s0: float = 100.0, mu: float = 0.0,
     return Paths(logS.exp().to(dtype=dtype, device=device), dt)
 
 def simulate_heston(n_paths: int, n_steps: int, s0: float = 100.0, mu: float = 0.0, v0: float = 0.04, kappa: float = 2.0,
-                    theta: float = 0.04, xi: float = 0.5, rho: float = -0.7, dt: float = 1 / 252, seed: int = 0,
+                    theta: float = 0.04, xi: float = 0.5, rho: float = -0.7, dt: float = DAY, seed: int = 0,
                     antithetic: bool = False, dtype=torch.float32, device=None) -> Paths:
     "Heston paths (spot and variance), full-truncation Euler for the variance; seeded."
     _check_sim(n_paths, n_steps, antithetic, dt, s0)
@@ -197,7 +226,7 @@ class RegimeSwitchingParams:
     mu: np.ndarray
     sigma: np.ndarray
     transmat: np.ndarray
-    dt: float = 1 / 252
+    dt: float = DAY
     init: np.ndarray | None = None
     transition_fn: Callable[[Tensor], Tensor] | None = None   # previous log return (B,) -> A_t (B, K, K)
 
@@ -209,14 +238,20 @@ class RegimeSwitchingParams:
         if not (np.isfinite(self.sigma).all() and (self.sigma > 0).all()): raise ValueError("`sigma` must be finite and > 0")
         if not np.isfinite(self.mu).all(): raise ValueError("`mu` must be finite")
         if self.transmat.shape != (K, K): raise ValueError(f"`transmat` must be ({K}, {K}), got {self.transmat.shape}")
-        pi = stationary_distribution(self.transmat)
-        self.init = pi if self.init is None else np.asarray(self.init, dtype=float)
+        check_transition_matrix(self.transmat, "transmat")
+        self.init = stationary_distribution(self.transmat) if self.init is None else np.asarray(self.init, dtype=float)
         if self.init.shape != (K,): raise ValueError(f"`init` must be a probability vector of length {K}, got shape {self.init.shape}")
         check_probabilities(self.init, "init")
-        if not (isinstance(self.dt, (int, float)) and math.isfinite(self.dt) and self.dt > 0): raise ValueError(f"`dt` must be a finite number > 0, got {self.dt!r}")
+        check_number(self.dt, "dt", 0, strict=True)
 
     @property
-    def K(self) -> int: return len(self.sigma)
+    def n_regimes(self) -> int: return len(self.sigma)
+
+    @property
+    def K(self) -> int:
+        "Deprecated: `n_regimes`."
+        warnings.warn("`RegimeSwitchingParams.K` is deprecated, use `n_regimes`", DeprecationWarning, stacklevel=2)
+        return self.n_regimes
 
     def stationary_distribution(self) -> np.ndarray: return stationary_distribution(self.transmat)
 
@@ -232,68 +267,12 @@ class RegimeSwitchingParams:
         "Stationary mean of the per-step log return."
         return float(self.stationary_distribution() @ ((self.mu - 0.5 * self.sigma ** 2) * self.dt))
 
-    @classmethod
-    def from_model(cls, model, units: float = 100.0, dt: float = 1 / 252) -> "RegimeSwitchingParams":
-        "Calibrate from a fitted `RegimeModel` on one column of daily log returns times `units`."
-        if getattr(model, "model_", None) is None: raise ValueError("`model` must be a fitted RegimeModel")
-        if getattr(model, "emission", "gaussian") != "gaussian":
-            raise ValueError("`model` must have Gaussian emissions (emission='gaussian'): a GARCH regime has no single volatility")
-        if model.n_features_in_ != 1:
-            raise ValueError(f"`model` must be fitted on one column of log returns, got {list(model.feature_names_in_)}")
-        if model.context: raise ValueError("`model` has context=True: its regime variances are conditional, not volatilities")
-        if model.inputs == "given": raise ValueError("`model` has inputs='given': the simulator cannot know those inputs")
-        m = model.means_[:, 0] / units
-        s2 = model.covars_[:, 0, 0] / units ** 2
-        sigma = np.sqrt(s2 / dt)
-        fn = None
-        if model.inputs == "lagged":
-            prior, scaler = model.model_.prior, model.scaler_
-            mean_, scale_ = float(scaler.mean_.iloc[0]), float(scaler.scale_.iloc[0])
-            def fn(prev_log_return: Tensor) -> Tensor:
-                dev = next(prior.parameters()).device
-                u = ((prev_log_return.detach().to(dev, torch.float32) * units - mean_) / scale_)[:, None, None]
-                with torch.no_grad(): A = prior(u)[1][:, 0].exp()
-                return A.to(prev_log_return.device, prev_log_return.dtype)
-        return cls(mu=m / dt + 0.5 * sigma ** 2, sigma=sigma, transmat=model.transmat_, dt=dt, transition_fn=fn)
-
-    def log_emission(self, log_returns: Tensor) -> Tensor:
-        "log N(r_t; (mu_k - sigma_k^2/2) dt, sigma_k^2 dt) for log returns (B, T) -> (B, T, K)."
-        mean = torch.as_tensor((self.mu - 0.5 * self.sigma ** 2) * self.dt, dtype=log_returns.dtype, device=log_returns.device)
-        var = torch.as_tensor(self.sigma ** 2 * self.dt, dtype=log_returns.dtype, device=log_returns.device)
-        return -0.5 * ((log_returns[..., None] - mean) ** 2 / var + torch.log(2 * math.pi * var))
-
-    def transitions(self, log_returns: Tensor) -> Tensor:
-        "A_t (B, T + 1, K, K) for paths with log returns (B, T): A_t = f(r_{t-1}), r_0 = the stationary mean return."
-        if self.transition_fn is None: raise ValueError("`transition_fn` is None: the chain is stationary, use `transmat`")
-        B, T = log_returns.shape
-        prev = torch.cat([torch.full((B, 2), self.mean_log_return(), dtype=log_returns.dtype, device=log_returns.device),
-                          log_returns[:, :-1]], 1)                           # r_{t-1} for t = 0..T, with r_{-1} = r_0 := the mean
-        return self.transition_fn(prev.reshape(-1)).reshape(B, T + 1, self.K, self.K)
-
-    def filter(self, spot: Tensor) -> tuple[Tensor, Tensor]:
-        "Filtered p(z_t | r_1..t) (B, T + 1, K) (pi_0 at t = 0) and transitions: (K, K), or (B, T + 1, K, K) with [:, t] = A_t."
-        spot = _check_spot(spot)
-        r = torch.diff(torch.log(spot), dim=1)
-        B, T = r.shape
-        log_b = self.log_emission(r)
-        init = torch.as_tensor(self.init, dtype=spot.dtype, device=spot.device)
-        if self.transition_fn is None:
-            A = torch.as_tensor(self.transmat, dtype=spot.dtype, device=spot.device)
-            log_pi1 = torch.log((init @ A).clamp_min(1e-300))                    # prior of z_1
-            lp = forward_filter(log_pi1, torch.log(A.clamp_min(1e-300)), log_b)
-        else:
-            A = self.transitions(r)
-            log_pi1 = torch.log((init @ A[:, 1]).clamp_min(1e-300))
-            lp = forward_filter(log_pi1, torch.log(A[:, 1:].clamp_min(1e-300)), log_b)   # [:, j] of the slice = A_{j+1}; [:, 0] unused
-        probs = torch.cat([init.expand(B, 1, self.K), lp.exp()], 1)
-        return probs, A
-
-def _check_spot(spot) -> Tensor:
-    "`spot` as a finite, positive (B, T + 1) float tensor with T >= 1."
+def _check_spot(spot, name: str = "spot") -> Tensor:
+    "`spot` as a finite, positive (B, T + 1) float tensor with T >= 1; `ValueError` naming `name`."
     if not isinstance(spot, Tensor) or not spot.is_floating_point():
-        raise ValueError(f"`spot` must be a floating-point torch.Tensor, got {type(spot).__name__}")
-    if spot.ndim != 2 or spot.shape[1] < 2: raise ValueError(f"`spot` must be (n_paths, n_steps + 1) with n_steps >= 1, got {tuple(spot.shape)}")
-    if not bool(torch.isfinite(spot).all()) or not bool((spot > 0).all()): raise ValueError("`spot` must be finite and > 0")
+        raise ValueError(f"`{name}` must be a floating-point torch.Tensor, got {type(spot).__name__}")
+    if spot.ndim != 2 or spot.shape[1] < 2: raise ValueError(f"`{name}` must be (n_paths, n_steps + 1) with n_steps >= 1, got {tuple(spot.shape)}")
+    if not bool(torch.isfinite(spot).all()) or not bool((spot > 0).all()): raise ValueError(f"`{name}` must be finite and > 0")
     return spot
 
 # %% ../nbs/08_hedging.ipynb #c020
@@ -303,7 +282,7 @@ def simulate_regime_switching(params: RegimeSwitchingParams, n_paths: int, n_ste
     if not isinstance(params, RegimeSwitchingParams): raise ValueError("`params` must be a RegimeSwitchingParams")
     dt = params.dt
     _check_sim(n_paths, n_steps, antithetic, dt, s0)
-    K = params.K
+    K = params.n_regimes
     g = torch.Generator().manual_seed(seed)
     p0 = torch.as_tensor(params.init if init is None else init, dtype=torch.float64)
     if p0.shape != (K,): raise ValueError(f"`init` must be a probability vector of length {K}, got shape {tuple(p0.shape)}")
@@ -336,6 +315,60 @@ def simulate_regime_switching(params: RegimeSwitchingParams, n_paths: int, n_ste
     return Paths(logS.exp().to(dtype=dtype, device=device), dt, regimes=z.to(device),
                  transition_matrices=None if As is None else As.to(dtype=dtype, device=device))
 
+# %% ../nbs/08_hedging.ipynb #alg2c06
+@patch
+def log_emission(self: RegimeSwitchingParams, log_returns: Tensor) -> Tensor:
+    "log N(r_t; (mu_k - sigma_k^2/2) dt, sigma_k^2 dt) for log returns (B, T) -> (B, T, K)."
+    mean = torch.as_tensor((self.mu - 0.5 * self.sigma ** 2) * self.dt, dtype=log_returns.dtype, device=log_returns.device)
+    var = torch.as_tensor(self.sigma ** 2 * self.dt, dtype=log_returns.dtype, device=log_returns.device)
+    return -0.5 * ((log_returns[..., None] - mean) ** 2 / var + torch.log(2 * math.pi * var))
+
+@patch
+def transitions(self: RegimeSwitchingParams, log_returns: Tensor) -> Tensor:
+    "A_t (B, T + 1, K, K) for paths with log returns (B, T): A_t = f(r_{t-1}), r_0 = the stationary mean return."
+    if self.transition_fn is None: raise ValueError("`transition_fn` is None: the chain is stationary, use `transmat`")
+    B, T = log_returns.shape
+    prev = torch.cat([torch.full((B, 2), self.mean_log_return(), dtype=log_returns.dtype, device=log_returns.device),
+                      log_returns[:, :-1]], 1)                           # r_{t-1} for t = 0..T, with r_{-1} = r_0 := the mean
+    return self.transition_fn(prev.reshape(-1)).reshape(B, T + 1, self.n_regimes, self.n_regimes)
+
+@patch
+def filter(self: RegimeSwitchingParams, spot: Tensor) -> tuple[Tensor, Tensor]:
+    "Filtered p(z_t | r_1..t) (B, T + 1, K) (pi_0 at t = 0) and transitions: (K, K), or (B, T + 1, K, K) with [:, t] = A_t."
+    spot = _check_spot(spot)
+    r = torch.diff(torch.log(spot), dim=1)
+    B, T = r.shape
+    log_b = self.log_emission(r)
+    init = torch.as_tensor(self.init, dtype=spot.dtype, device=spot.device)
+    if self.transition_fn is None:
+        A = torch.as_tensor(self.transmat, dtype=spot.dtype, device=spot.device)
+        log_pi1 = torch.log((init @ A).clamp_min(1e-300))                    # prior of z_1
+        lp = forward_filter(log_pi1, torch.log(A.clamp_min(1e-300)), log_b)
+    else:
+        A = self.transitions(r)
+        log_pi1 = torch.log((init @ A[:, 1]).clamp_min(1e-300))
+        lp = forward_filter(log_pi1, torch.log(A[:, 1:].clamp_min(1e-300)), log_b)   # [:, j] of the slice = A_{j+1}; [:, 0] unused
+    probs = torch.cat([init.expand(B, 1, self.n_regimes), lp.exp()], 1)
+    return probs, A
+
+# %% ../nbs/08_hedging.ipynb #alg2c07
+@patch(cls_method=True)
+def from_model(cls: RegimeSwitchingParams, model, units: float = 100.0, dt: float = DAY) -> RegimeSwitchingParams:
+    "Calibrate from a fitted `RegimeModel` on one column of daily log returns times `units`."
+    if not isinstance(model, RegimeModel): raise ValueError(f"`model` must be a fitted RegimeModel, got {type(model).__name__}")
+    check_is_fitted(model, msg="`model` must be a fitted RegimeModel: call its `fit(X)` first")
+    if getattr(model, "emission", "gaussian") != "gaussian":
+        raise ValueError("`model` must have Gaussian emissions (emission='gaussian'): a GARCH regime has no single volatility")
+    if model.n_features_in_ != 1:
+        raise ValueError(f"`model` must be fitted on one column of log returns, got {list(model.feature_names_in_)}")
+    if model.context: raise ValueError("`model` has context=True: its regime variances are conditional, not volatilities")
+    if model.inputs == "given": raise ValueError("`model` has inputs='given': the simulator cannot know those inputs")
+    m = model.means_[:, 0] / units
+    s2 = model.covars_[:, 0, 0] / units ** 2
+    sigma = np.sqrt(s2 / dt)
+    fn = model.transition_fn(units) if model.inputs == "lagged" else None   # A_t from yesterday's log return
+    return cls(mu=m / dt + 0.5 * sigma ** 2, sigma=sigma, transmat=model.transmat_, dt=dt, transition_fn=fn)
+
 # %% ../nbs/08_hedging.ipynb #c028
 @dataclass
 class HedgeResult:
@@ -346,69 +379,79 @@ class HedgeResult:
     payoff: Tensor
     hedges: Tensor
 
-def _check_probs(p, name: str, shape: tuple) -> Tensor:
-    if not isinstance(p, Tensor) or not p.is_floating_point(): raise ValueError(f"`{name}` must be a floating-point torch.Tensor")
-    if tuple(p.shape) != shape: raise ValueError(f"`{name}` must have shape {shape}, got {tuple(p.shape)}")
-    check_probabilities(p, name)
-    return p
+def _check_regime_inputs(probs, A, lead: tuple, n_regimes: int | None = None,
+                         names: tuple = ("regime_probs", "transition_matrices"), matrix_values: bool = True) -> None:
+    "`probs` (*lead, K) filtered probabilities and `A` (K, K) or (*lead, K, K) transition matrices: shapes here, values by `hmm`."
+    pn, an = names
+    if not isinstance(probs, Tensor) or not probs.is_floating_point(): raise ValueError(f"`{pn}` must be a floating-point torch.Tensor")
+    K = n_regimes if n_regimes is not None else (probs.shape[-1] if probs.ndim else 0)
+    if tuple(probs.shape) != (*lead, K): raise ValueError(f"`{pn}` must have shape {(*lead, K)}, got {tuple(probs.shape)}")
+    check_probabilities(probs, pn)
+    if not isinstance(A, Tensor) or not A.is_floating_point() or tuple(A.shape) not in ((K, K), (*lead, K, K)):
+        raise ValueError(f"`{an}` must be a ({K}, {K}) or {(*lead, K, K)} floating-point tensor, "
+                         f"got {(tuple(A.shape), A.dtype) if isinstance(A, Tensor) else type(A).__name__}")
+    if matrix_values: check_transition_matrix(A, an)
 
-def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transition_matrices: Tensor, strike=None,
-                maturity: float | None = None, cost: float = 0.0, instruments: Tensor | None = None, premium=0.0,
-                kind: str = "call") -> HedgeResult:
-    "Run `hedger` along paths against a short option; return the terminal P&L, costs and holdings."
-    spot = _check_spot(spot)
-    B, N1 = spot.shape; N = N1 - 1
-    K = regime_probs.shape[-1] if isinstance(regime_probs, Tensor) else 0
-    regime_probs = _check_probs(regime_probs, "regime_probs", (B, N1, K))
-    A = transition_matrices
-    if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, N1, K, K)):
-        raise ValueError(f"`transition_matrices` must be ({K}, {K}) or ({B}, {N1}, {K}, {K}), got "
-                         f"{tuple(A.shape) if isinstance(A, Tensor) else type(A).__name__}")
-    _check_kind(kind)
-    if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0 (one-way, a fraction), got {cost}")
-    maturity = N / 252 if maturity is None else maturity
+# %% ../nbs/08_hedging.ipynb #alg2c09
+def _option_terms(spot: Tensor, strike, maturity) -> tuple[Tensor, float]:
+    "The strike per path (default: at the money) and the maturity in years (default: one trading day a step), checked."
+    maturity = (spot.shape[1] - 1) / TRADING_DAYS if maturity is None else maturity
     if not maturity > 0: raise ValueError(f"`maturity` must be > 0, got {maturity}")
-    dt = maturity / N
+    strike = spot[:, 0] if strike is None else torch.as_tensor(strike, dtype=spot.dtype, device=spot.device).expand(spot.shape[0])
+    return strike, maturity
+
+def _instruments(spot: Tensor, instruments, n: int, name: str = "instruments") -> Tensor:
+    "The traded instruments' prices (B, T + 1, n): the underlying itself when None; `ValueError` naming `name` otherwise."
+    if instruments is not None and not isinstance(instruments, Tensor): raise ValueError(f"`{name}` must be a torch.Tensor or None")
     I = spot[..., None] if instruments is None else (instruments[..., None] if instruments.ndim == 2 else instruments)
-    n = getattr(hedger, "n_instruments", 1)
-    if tuple(I.shape) != (B, N1, n): raise ValueError(f"`instruments` must be ({B}, {N1}, {n}) for this hedger, got {tuple(I.shape)}")
-    if not bool(torch.isfinite(I).all()): raise ValueError("`instruments` contains NaN or inf")
-    strike = spot[:, 0] if strike is None else torch.as_tensor(strike, dtype=spot.dtype, device=spot.device).expand(B)
+    if tuple(I.shape) != (*spot.shape, n): raise ValueError(f"`{name}` must be {(*spot.shape, n)} for this hedger, got {tuple(I.shape)}")
+    if not bool(torch.isfinite(I).all()): raise ValueError(f"`{name}` contains NaN or inf")
+    return I
+
+def _run_hedger(hedger: nn.Module, spot: Tensor, probs: Tensor, A: Tensor, strike: Tensor, maturity: float, kappa: float,
+                I: Tensor, premium, kind: str) -> HedgeResult:
+    "The engine on checked inputs: step `hedger` along the paths, booking gains and one-way costs kappa |h_t - h_{t-1}| . I_t."
+    B, N1 = spot.shape; N = N1 - 1; n = I.shape[-1]
+    dt = maturity / N
     if hasattr(hedger, "reset"): hedger.reset()
     prev = torch.zeros(B, n, dtype=spot.dtype, device=spot.device)
     gains = torch.zeros(B, dtype=spot.dtype, device=spot.device); costs = torch.zeros_like(gains); hs = []
     for t in range(N):
         A_next = A if A.ndim == 2 else A[:, t + 1]
         x = I[:, t, 0] if n == 1 else I[:, t]
-        h = hedger(regime_probs[:, t], A_next, x, strike=strike, time_to_expiry=maturity - t * dt, prev_hedge=prev[:, 0] if n == 1 else prev)
+        h = hedger(probs[:, t], A_next, x, strike=strike, time_to_expiry=maturity - t * dt, prev_hedge=prev[:, 0] if n == 1 else prev)
         h = h.reshape(B, n).to(spot.dtype)
-        costs = costs + cost * ((h - prev).abs() * I[:, t]).sum(-1)
+        costs = costs + kappa * ((h - prev).abs() * I[:, t]).sum(-1)
         gains = gains + (h * (I[:, t + 1] - I[:, t])).sum(-1)
         prev = h; hs.append(h)
-    costs = costs + cost * (prev.abs() * I[:, N]).sum(-1)
+    costs = costs + kappa * (prev.abs() * I[:, N]).sum(-1)
     payoff = F.relu(spot[:, N] - strike) if kind == "call" else F.relu(strike - spot[:, N])
     return HedgeResult(premium + gains - payoff - costs, costs, gains, payoff, torch.stack(hs, 1))
 
-# %% ../nbs/08_hedging.ipynb #c030
-def _forecast(p: Tensor, A: Tensor, horizon: int) -> Tensor:
-    "Regime forecasts p A^h for h = 1..horizon (B, horizon, K); A (K, K) or (B, K, K) held fixed over the horizon."
-    out, q = [], p
-    for _ in range(horizon):
-        q = q @ A if A.ndim == 2 else torch.bmm(q[:, None], A)[:, 0]
-        out.append(q)
-    return torch.stack(out, 1)
+# %% ../nbs/08_hedging.ipynb #alg2c11
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
+def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transition_matrices: Tensor, strike=None,
+                maturity: float | None = None, *, cost_bps: float = 0.0, instruments: Tensor | None = None, premium=0.0,
+                kind: str = "call") -> HedgeResult:
+    "Run `hedger` along paths against a short option, one-way costs `cost_bps`; return the terminal P&L, costs and holdings."
+    spot = _check_spot(spot)
+    _check_regime_inputs(regime_probs, transition_matrices, tuple(spot.shape))
+    _check_kind(kind)
+    kappa = _kappa(cost_bps)
+    strike, maturity = _option_terms(spot, strike, maturity)
+    I = _instruments(spot, instruments, getattr(hedger, "n_instruments", 1))
+    return _run_hedger(hedger, spot, regime_probs, transition_matrices, strike, maturity, kappa, I, premium, kind)
 
-def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime_vols, n_steps, lookahead: int | None = None) -> Tensor:
+# %% ../nbs/08_hedging.ipynb #c030
+@deprecated_keywords(transition_matrix="transmat")
+def effective_volatility(regime_probs: Tensor, transmat: Tensor, regime_vols, n_steps, lookahead: int | None = None) -> Tensor:
     "sqrt of the mean over h = 1..n of (p A^h) . sigma^2: forecast volatility over the next n steps (B,); forecasts held after `lookahead`."
     p = regime_probs
     if not isinstance(p, Tensor) or p.ndim != 2 or not p.is_floating_point():
         raise ValueError(f"`regime_probs` must be a (B, K) floating-point tensor, got {getattr(p, 'shape', type(p).__name__)}")
-    check_probabilities(p, "regime_probs")
     B, K = p.shape
-    A = transition_matrix
-    if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, K, K)) or not A.is_floating_point():
-        raise ValueError(f"`transition_matrix` must be a ({K}, {K}) or ({B}, {K}, {K}) floating-point tensor, got {getattr(A, 'shape', type(A).__name__)}")
-    check_transition_matrix(A, "transition_matrix")
+    _check_regime_inputs(p, transmat, (B,), names=("regime_probs", "transmat"))
+    A = transmat
     if isinstance(regime_vols, (str, bytes)) or regime_vols is None: raise ValueError(f"`regime_vols` must hold K={K} volatilities > 0, got {regime_vols!r}")
     try:
         vols = torch.as_tensor(regime_vols, dtype=p.dtype, device=p.device)
@@ -422,7 +465,7 @@ def effective_volatility(regime_probs: Tensor, transition_matrix: Tensor, regime
     n = torch.as_tensor(n_steps, device=p.device).expand(B).round().clamp_min(1).long()
     n_max = int(n.max())
     L = n_max if lookahead is None else max(1, min(check_int(lookahead, "lookahead", 1), n_max))
-    return _average_vol(_forecast(p, A, L), vols, n)
+    return _average_vol(forecast_probabilities(p, A, L, path=True, check_input=False), vols, n)
 
 def _average_vol(q: Tensor, vols: Tensor, n: Tensor) -> Tensor:
     "sqrt of the mean forecast variance over the next n (B,) steps from forecasts q (B, L, K), the last one held beyond L."
@@ -433,7 +476,8 @@ def _average_vol(q: Tensor, vols: Tensor, n: Tensor) -> Tensor:
     w[:, -1] = w[:, -1] + (n - L).clamp_min(0).to(q.dtype)                   # the last forecast held beyond the lookahead
     return torch.sqrt((w * v).sum(1) / n.to(q.dtype))
 
-def regime_option_prices(spot: Tensor, regime_probs: Tensor, transmat, regime_vols, strike, maturity: float, dt: float = 1 / 252,
+# %% ../nbs/08_hedging.ipynb #alg2c14
+def regime_option_prices(spot: Tensor, regime_probs: Tensor, transmat, regime_vols, strike, maturity: float, dt: float = DAY,
                          kind: str = "call") -> Tensor:
     "Price paths (B, T + 1) of an option priced at the regime-switching effective volatility over its remaining life."
     B, N1 = spot.shape
@@ -446,72 +490,105 @@ def regime_option_prices(spot: Tensor, regime_probs: Tensor, transmat, regime_vo
         out.append(bs_price(spot[:, t], strike, tau, sig, kind=kind))
     return torch.stack(out, 1)
 
+# %% ../nbs/08_hedging.ipynb #alg2c16
 def _mlp(n_in: int, hidden: int, n_out: int) -> nn.Sequential:
     "Two hidden SiLU layers; the output layer starts at zero so the hedger starts as its classical rule."
     net = nn.Sequential(nn.Linear(n_in, hidden), nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, n_out))
     nn.init.zeros_(net[-1].weight); nn.init.zeros_(net[-1].bias)
     return net
 
-def _check_cost_ra(cost: float, risk_aversion: float) -> None:
-    "`ValueError` unless the one-way `cost` is >= 0 and `risk_aversion` > 0."
-    if not (math.isfinite(cost) and cost >= 0): raise ValueError(f"`cost` must be >= 0, got {cost}")
-    if not risk_aversion > 0: raise ValueError(f"`risk_aversion` must be > 0, got {risk_aversion}")
+class HedgerState(NamedTuple):
+    "A hedger's checked inputs at one step, for B paths, K regimes and n instruments."
+    probs: Tensor            # (B, K) filtered regime probabilities p_t
+    transmat: Tensor         # (K, K) or (B, K, K): the move from t to t + 1
+    spot: Tensor             # (B,) the option's underlying
+    prices: Tensor           # (B, n) the instruments' prices, column 0 the underlying
+    strike: Tensor           # (B,)
+    time_to_expiry: Tensor   # (B,) years
+    prev_hedge: Tensor       # (B, n) the holdings carried into t
+
+    def forecast(self, horizon: int = 1) -> Tensor:
+        "Regime forecasts p_t A^h for h = 1..horizon (B, horizon, K), the matrix held fixed."
+        return forecast_probabilities(self.probs, self.transmat, horizon, path=True, check_input=False)
 
 class HedgerBase(nn.Module):
-    "Shared plumbing: input checks, defaults for the option state, moneyness/time features, regime-mixture greeks."
+    "The hedger call: checks its arguments into a `HedgerState` and applies the hedger's `hedge` rule; shared features and greeks."
     n_instruments = 1
 
-    def __init__(self, K: int | None, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+    def __init__(self, n_regimes: int | None, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
         super().__init__()
-        if K is not None and (int(K) != K or K < 2): raise ValueError(f"`K` must be an integer >= 2, got {K}")
-        if not maturity > 0: raise ValueError(f"`maturity` must be > 0, got {maturity}")
-        if not dt > 0: raise ValueError(f"`dt` must be > 0, got {dt}")
+        check_number(maturity, "maturity", 0, strict=True); check_number(dt, "dt", 0, strict=True)
         _check_kind(kind)
-        self.K, self.maturity, self.dt, self.kind = (None if K is None else int(K)), float(maturity), float(dt), kind
+        self.n_regimes = None if n_regimes is None else check_int(n_regimes, "n_regimes", 2)
+        self.maturity, self.dt, self.kind = float(maturity), float(dt), kind
+
+    @deprecated_keywords(transition_matrix="transmat")
+    def forward(self, regime_probs, transmat, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None) -> Tensor:
+        "Holdings (B,) or (B, n) given filtered `regime_probs` (B, K), the next move's `transmat` and the `spot_prices`."
+        return self.hedge(self._inputs(regime_probs, transmat, spot_prices, strike, time_to_expiry, prev_hedge))
+
+    def hedge(self, s: HedgerState) -> Tensor:
+        "The hedger's rule on a checked state: each hedger defines it."
+        raise NotImplementedError(f"{type(self).__name__} must define `hedge(state)`")
 
     def reset(self) -> None:
         "Forget any state carried between steps (nothing for a memoryless hedger)."
 
-    def _vols_param(self, regime_vols, learnable: bool = True):
-        v = torch.linspace(0.1, 0.4, self.K) if regime_vols is None else torch.as_tensor(regime_vols, dtype=torch.float32)
-        if v.shape != (self.K,) or not bool((v > 0).all()): raise ValueError(f"`regime_vols` must be {self.K} positive volatilities")
-        if learnable: self.log_vols = nn.Parameter(v.log())
-        else: self.register_buffer("log_vols", v.log())
+    def _set_costs(self, cost_bps, risk_aversion) -> None:
+        "Store the one-way `cost_bps` and the absolute `risk_aversion`, checked."
+        self.cost_bps = check_number(cost_bps, "cost_bps", 0)
+        self.risk_aversion = check_number(risk_aversion, "risk_aversion", 0, strict=True)
 
     @property
-    def regime_vols(self) -> Tensor: return self.log_vols.exp()
+    def K(self) -> int | None:
+        "Deprecated: `n_regimes`."
+        warnings.warn("`K` is deprecated, use `n_regimes`", DeprecationWarning, stacklevel=2)
+        return self.n_regimes
 
-    def _inputs(self, regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge):
-        "Validated (p (B,K), A, S (B,), X (B,n), K (B,), tau (B,), prev (B,n))."
-        if not isinstance(spot_prices, Tensor) or not spot_prices.is_floating_point():
-            raise ValueError("`spot_prices` must be a floating-point torch.Tensor")
-        n = self.n_instruments
-        X = spot_prices[:, None] if spot_prices.ndim == 1 else spot_prices
-        if X.ndim != 2 or (X.shape[1] != n and not (n > 1 and X.shape[1] == 1)):
-            raise ValueError(f"`spot_prices` must be (B,) or (B, {n}), got {tuple(spot_prices.shape)}")
-        if not bool(torch.isfinite(X).all()) or not bool((X[:, 0] > 0).all()): raise ValueError("`spot_prices` must be finite and > 0")
-        B = X.shape[0]
-        K = self.K if self.K is not None else (regime_probs.shape[-1] if isinstance(regime_probs, Tensor) and regime_probs.ndim else 0)
-        p = _check_probs(regime_probs, "regime_probs", (B, K))
-        A = transition_matrix
-        if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, K, K)):
-            raise ValueError(f"`transition_matrix` must be ({K}, {K}) or ({B}, {K}, {K})")
-        A = A.to(p.dtype)
-        S = X[:, 0]
-        Kst = S.detach() if strike is None else torch.as_tensor(strike, dtype=S.dtype, device=S.device).expand(B)
-        tau = torch.as_tensor(self.maturity if time_to_expiry is None else time_to_expiry, dtype=S.dtype, device=S.device).expand(B)
-        prev = torch.zeros(B, n, dtype=S.dtype, device=S.device) if prev_hedge is None else prev_hedge.reshape(B, n).to(S.dtype)
-        return p.to(S.dtype), A.to(S.dtype), S, X, Kst, tau, prev
+# %% ../nbs/08_hedging.ipynb #alg2c18
+@patch
+def _inputs(self: HedgerBase, regime_probs, transmat, spot_prices, strike=None, time_to_expiry=None,
+            prev_hedge=None) -> HedgerState:
+    "The hedger call's arguments checked (the matrix by shape: `hedge_paths` checks its values once a run), defaults filled in."
+    if not isinstance(spot_prices, Tensor) or not spot_prices.is_floating_point():
+        raise ValueError("`spot_prices` must be a floating-point torch.Tensor")
+    n = self.n_instruments
+    X = spot_prices[:, None] if spot_prices.ndim == 1 else spot_prices
+    if X.ndim != 2 or (X.shape[1] != n and not (n > 1 and X.shape[1] == 1)):
+        raise ValueError(f"`spot_prices` must be (B,) or (B, {n}), got {tuple(spot_prices.shape)}")
+    if not bool(torch.isfinite(X).all()) or not bool((X[:, 0] > 0).all()): raise ValueError("`spot_prices` must be finite and > 0")
+    B = X.shape[0]
+    _check_regime_inputs(regime_probs, transmat, (B,), self.n_regimes, ("regime_probs", "transmat"), matrix_values=False)
+    S = X[:, 0]
+    strike = S.detach() if strike is None else torch.as_tensor(strike, dtype=S.dtype, device=S.device).expand(B)
+    tau = torch.as_tensor(self.maturity if time_to_expiry is None else time_to_expiry, dtype=S.dtype, device=S.device).expand(B)
+    prev = torch.zeros(B, n, dtype=S.dtype, device=S.device) if prev_hedge is None else prev_hedge.reshape(B, n).to(S.dtype)
+    A = transmat.to(regime_probs.dtype)
+    return HedgerState(regime_probs.to(S.dtype), A.to(S.dtype), S, X, strike, tau, prev)
 
-    def _features(self, S, Kst, tau) -> list[Tensor]:
-        "Moneyness in units of a 20%-vol standard deviation over the maturity, and the fraction of life left."
-        return [torch.log(S / Kst) / (0.2 * math.sqrt(self.maturity)), tau / self.maturity]
+# %% ../nbs/08_hedging.ipynb #alg2c20
+@patch
+def _vols_param(self: HedgerBase, regime_vols, learnable: bool = True) -> None:
+    "Per-regime volatilities (default 10% to 40%) as a learnable log-parameter, or a fixed buffer."
+    v = torch.linspace(0.1, 0.4, self.n_regimes) if regime_vols is None else torch.as_tensor(regime_vols, dtype=torch.float32)
+    if v.shape != (self.n_regimes,) or not bool((v > 0).all()): raise ValueError(f"`regime_vols` must be {self.n_regimes} positive volatilities")
+    if learnable: self.log_vols = nn.Parameter(v.log())
+    else: self.register_buffer("log_vols", v.log())
 
-    def _mixture(self, S, Kst, tau, weights, vols=None):
-        "Delta and gamma (B,) as the weights-average of Black-Scholes greeks at the per-regime vols."
-        vols = self.regime_vols if vols is None else vols
-        args = (S[:, None], Kst[:, None], tau[:, None], vols.to(S.dtype)[None])
-        return (weights * bs_delta(*args, kind=self.kind)).sum(1), (weights * bs_gamma(*args)).sum(1)
+@patch(as_prop=True)
+def regime_vols(self: HedgerBase) -> Tensor: return self.log_vols.exp()
+
+@patch
+def _features(self: HedgerBase, s: HedgerState) -> list[Tensor]:
+    "Moneyness in units of a 20%-vol standard deviation over the maturity, and the fraction of life left."
+    return [torch.log(s.spot / s.strike) / (0.2 * math.sqrt(self.maturity)), s.time_to_expiry / self.maturity]
+
+@patch
+def _mixture(self: HedgerBase, spot: Tensor, strike: Tensor, tau: Tensor, weights: Tensor, vols=None) -> tuple[Tensor, Tensor]:
+    "Delta and gamma (B,) as the weights-average of Black-Scholes greeks at the per-regime vols."
+    vols = self.regime_vols if vols is None else vols
+    args = (spot[:, None], strike[:, None], tau[:, None], vols.to(spot.dtype)[None])
+    return (weights * bs_delta(*args, kind=self.kind)).sum(1), (weights * bs_gamma(*args)).sum(1)
 
 def _band(prev: Tensor, centre: Tensor, half_width: Tensor) -> Tensor:
     "Hold `prev` while it is within centre ± half_width, else move to the nearest edge (differentiable a.e.)."
@@ -520,79 +597,93 @@ def _band(prev: Tensor, centre: Tensor, half_width: Tensor) -> Tensor:
 # %% ../nbs/08_hedging.ipynb #c031
 class BlackScholesHedger(HedgerBase):
     "Black-Scholes delta at one `sigma` (any K), or the regime-probability mixture of deltas at per-regime `sigma` (K,)."
-    def __init__(self, sigma, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
+    def __init__(self, sigma, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
         s = torch.as_tensor(sigma, dtype=torch.float32)
         super().__init__(None if s.ndim == 0 else len(s), maturity, dt, kind)
         if not bool((s > 0).all()): raise ValueError("`sigma` must be > 0")
         self.register_buffer("sigma", s.reshape(-1))
 
-    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
-        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        w = p if self.K is not None else torch.ones_like(S)[:, None]
-        return self._mixture(S, Kst, tau, w, self.sigma)[0]
+    def _weights(self, s: HedgerState) -> Tensor:
+        "The regime probabilities with per-regime vols, else weight 1 on the one vol."
+        return s.probs if self.n_regimes is not None else torch.ones_like(s.spot)[:, None]
 
+    def hedge(self, s: HedgerState) -> Tensor:
+        "The (mixture) delta at `sigma`."
+        return self._mixture(s.spot, s.strike, s.time_to_expiry, self._weights(s), self.sigma)[0]
+
+# %% ../nbs/08_hedging.ipynb #alg2c23
 class LelandHedger(BlackScholesHedger):
-    "Delta at Leland's volatility (short option) for one-way `cost` and rebalancing interval `dt`, rebalanced every step."
-    def __init__(self, sigma: float, cost: float, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
-        super().__init__(float(leland_volatility(torch.tensor(float(sigma), dtype=torch.float64), cost, dt)), maturity, dt, kind)
+    "Delta at Leland's volatility (short option) for a one-way cost of `cost_bps` and rebalancing interval `dt`, rebalanced every step."
+    @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
+    def __init__(self, sigma: float, *, cost_bps: float, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
+        sigma_hat = leland_volatility(torch.tensor(float(sigma), dtype=torch.float64), cost_bps=cost_bps, dt=dt)
+        super().__init__(float(sigma_hat), maturity, dt, kind)
 
+# %% ../nbs/08_hedging.ipynb #alg2c25
 class WhalleyWilmottHedger(BlackScholesHedger):
     "Whalley-Wilmott: keep the holding within delta ± H(gamma, S, cost, risk aversion), trading to the nearest edge."
-    def __init__(self, sigma: float, cost: float, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = 1 / 252,
+    @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
+    def __init__(self, sigma: float, *, cost_bps: float, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY,
                  kind: str = "call"):
         super().__init__(sigma, maturity, dt, kind)
-        _check_cost_ra(cost, risk_aversion)
-        self.cost, self.risk_aversion = float(cost), float(risk_aversion)
+        self._set_costs(cost_bps, risk_aversion)
 
-    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
-        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        w = p if self.K is not None else torch.ones_like(S)[:, None]
-        delta, gamma = self._mixture(S, Kst, tau, w, self.sigma)
-        return _band(prev[:, 0], delta, whalley_wilmott_band(gamma, S, self.cost, self.risk_aversion, tau))
+    def hedge(self, s: HedgerState) -> Tensor:
+        "Hold the previous position while it lies in the band around the (mixture) delta, else trade to the nearest edge."
+        delta, gamma = self._mixture(s.spot, s.strike, s.time_to_expiry, self._weights(s), self.sigma)
+        H = whalley_wilmott_band(gamma, s.spot, cost_bps=self.cost_bps, risk_aversion=self.risk_aversion, time_to_expiry=s.time_to_expiry)
+        return _band(s.prev_hedge[:, 0], delta, H)
 
 # %% ../nbs/08_hedging.ipynb #c032
 class RegimeDeltaHedger(HedgerBase):
     "Mixture delta sum_k p(z_{t+1}=k) Delta(sigma_k) with learnable per-regime vols, plus a learned correction."
-    def __init__(self, K: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
-        super().__init__(K, maturity, dt, kind)
+    @deprecated_keywords(K="n_regimes")
+    def __init__(self, n_regimes: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = DAY,
+                 kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
         self._vols_param(regime_vols)
-        self.net = _mlp(2 + K, hidden_dim, 1)
+        self.net = _mlp(2 + self.n_regimes, hidden_dim, 1)
 
-    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
-        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        p1 = _forecast(p, A, 1)[:, 0]
-        delta, _ = self._mixture(S, Kst, tau, p1)
-        return delta + self.net(torch.stack([*self._features(S, Kst, tau), *p1.T], 1))[:, 0]
+    def hedge(self, s: HedgerState) -> Tensor:
+        "The mixture delta at the one-step forecast p_t A, plus the network's correction."
+        p1 = s.forecast()[:, 0]
+        delta, _ = self._mixture(s.spot, s.strike, s.time_to_expiry, p1)
+        return delta + self.net(torch.stack([*self._features(s), *p1.T], 1))[:, 0]
 
+# %% ../nbs/08_hedging.ipynb #alg2c28
 class DynamicDeltaHedger(HedgerBase):
     "Delta-gamma hedge with the underlying and a second option (longer `hedge_maturity`), plus learned corrections."
     n_instruments = 2
 
-    def __init__(self, K: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, hedge_maturity: float = 0.5,
-                 hedge_strike_ratio: float = 1.0, dt: float = 1 / 252, kind: str = "call"):
-        super().__init__(K, maturity, dt, kind)
+    @deprecated_keywords(K="n_regimes")
+    def __init__(self, n_regimes: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, hedge_maturity: float = 0.5,
+                 hedge_strike_ratio: float = 1.0, dt: float = DAY, kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
         if not hedge_maturity > maturity: raise ValueError(f"`hedge_maturity` ({hedge_maturity}) must exceed `maturity` ({maturity})")
         if not hedge_strike_ratio > 0: raise ValueError(f"`hedge_strike_ratio` must be > 0, got {hedge_strike_ratio}")
         self.hedge_maturity, self.hedge_strike_ratio = float(hedge_maturity), float(hedge_strike_ratio)
         self._vols_param(regime_vols)
-        self.net = _mlp(2 + K, hidden_dim, 2)
+        self.net = _mlp(2 + self.n_regimes, hidden_dim, 2)
 
-    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
-        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        p1 = _forecast(p, A, 1)[:, 0]
-        d1, g1 = self._mixture(S, Kst, tau, p1)
-        tau2 = tau + (self.hedge_maturity - self.maturity)
-        d2, g2 = self._mixture(S, Kst * self.hedge_strike_ratio, tau2, p1)
+    def hedge(self, s: HedgerState) -> Tensor:
+        "Gamma-neutral with the second option and delta-neutral with the underlying, at the forecast mixture; plus corrections."
+        p1 = s.forecast()[:, 0]
+        d1, g1 = self._mixture(s.spot, s.strike, s.time_to_expiry, p1)
+        tau2 = s.time_to_expiry + (self.hedge_maturity - self.maturity)
+        d2, g2 = self._mixture(s.spot, s.strike * self.hedge_strike_ratio, tau2, p1)
         n_opt = g1 / g2                                   # gamma-neutral: the hedge option's gamma is > 0 (tau2 > 0)
         base = torch.stack([d1 - n_opt * d2, n_opt], 1)
-        return base + self.net(torch.stack([*self._features(S, Kst, tau), *p1.T], 1))
+        return base + self.net(torch.stack([*self._features(s), *p1.T], 1))
 
+# %% ../nbs/08_hedging.ipynb #alg2c30
 class LSTMDeltaHedger(HedgerBase):
     "Sequential decisions: an LSTM cell carries the path's history; output = mixture delta + a learned correction."
-    def __init__(self, K: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
-        super().__init__(K, maturity, dt, kind)
+    @deprecated_keywords(K="n_regimes")
+    def __init__(self, n_regimes: int, regime_vols=None, hidden_dim: int = 32, maturity: float = 0.25, dt: float = DAY,
+                 kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
         self._vols_param(regime_vols)
-        self.cell = nn.LSTMCell(4 + K, hidden_dim)
+        self.cell = nn.LSTMCell(4 + self.n_regimes, hidden_dim)
         self.head = nn.Linear(hidden_dim, 1)
         nn.init.zeros_(self.head.weight); nn.init.zeros_(self.head.bias)
         self._state = None
@@ -601,74 +692,66 @@ class LSTMDeltaHedger(HedgerBase):
         "Start a new path: forget the LSTM's hidden state."
         self._state = None
 
-    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
-        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        p1 = _forecast(p, A, 1)[:, 0]
-        delta, _ = self._mixture(S, Kst, tau, p1)
-        if self._state is not None and self._state[0].shape[0] != S.shape[0]:
-            raise ValueError(f"`spot_prices` has {S.shape[0]} paths but the LSTM state holds {self._state[0].shape[0]}: call reset()")
-        x = torch.stack([*self._features(S, Kst, tau), *p1.T, prev[:, 0], delta], 1).to(self.head.weight.dtype)
+    def hedge(self, s: HedgerState) -> Tensor:
+        "The mixture delta at the one-step forecast, plus a correction read from the LSTM's state after this step."
+        p1 = s.forecast()[:, 0]
+        delta, _ = self._mixture(s.spot, s.strike, s.time_to_expiry, p1)
+        if self._state is not None and self._state[0].shape[0] != s.spot.shape[0]:
+            raise ValueError(f"`spot_prices` has {s.spot.shape[0]} paths but the LSTM state holds {self._state[0].shape[0]}: call reset()")
+        x = torch.stack([*self._features(s), *p1.T, s.prev_hedge[:, 0], delta], 1).to(self.head.weight.dtype)
         self._state = self.cell(x, self._state)
-        return delta + self.head(self._state[0])[:, 0].to(S.dtype)
+        return delta + self.head(self._state[0])[:, 0].to(s.spot.dtype)
 
+# %% ../nbs/08_hedging.ipynb #alg2c32
 class TransactionCostAwareHedger(HedgerBase):
     "A learned no-trade band: Whalley-Wilmott around the mixture delta as the prior, centre and width corrected by a network."
-    def __init__(self, K: int, regime_vols=None, cost: float = 0.005, risk_aversion: float = 1.0, hidden_dim: int = 32,
-                 maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
-        super().__init__(K, maturity, dt, kind)
-        _check_cost_ra(cost, risk_aversion)
-        self.cost, self.risk_aversion = float(cost), float(risk_aversion)
+    @deprecated_keywords(K="n_regimes", cost=("cost_bps", fraction_to_bps))
+    def __init__(self, n_regimes: int, regime_vols=None, *, cost_bps: float = 50.0, risk_aversion: float = 1.0, hidden_dim: int = 32,
+                 maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
+        self._set_costs(cost_bps, risk_aversion)
         self._vols_param(regime_vols)
-        self.net = _mlp(3 + K, hidden_dim, 2)
+        self.net = _mlp(3 + self.n_regimes, hidden_dim, 2)
 
-    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
-        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        p1 = _forecast(p, A, 1)[:, 0]
-        delta, gamma = self._mixture(S, Kst, tau, p1)
-        out = self.net(torch.stack([*self._features(S, Kst, tau), *p1.T, prev[:, 0]], 1))
-        H = whalley_wilmott_band(gamma, S, self.cost, self.risk_aversion, tau) * torch.exp(out[:, 1])
-        return _band(prev[:, 0], delta + out[:, 0], H)
+    def hedge(self, s: HedgerState) -> Tensor:
+        "Hold inside the band around the corrected mixture delta; the band's width is Whalley-Wilmott's times a learned factor."
+        p1 = s.forecast()[:, 0]
+        delta, gamma = self._mixture(s.spot, s.strike, s.time_to_expiry, p1)
+        out = self.net(torch.stack([*self._features(s), *p1.T, s.prev_hedge[:, 0]], 1))
+        H = whalley_wilmott_band(gamma, s.spot, cost_bps=self.cost_bps, risk_aversion=self.risk_aversion,
+                                 time_to_expiry=s.time_to_expiry) * torch.exp(out[:, 1])
+        return _band(s.prev_hedge[:, 0], delta + out[:, 0], H)
 
+# %% ../nbs/08_hedging.ipynb #alg2c34
 class TransitionAwareHedger(HedgerBase):
     "Hedges with forecast regime probabilities p A^h (h = 1..lookahead): band around delta at the forecast vol over the option's life."
-    def __init__(self, K: int, n_assets: int = 1, hidden_dim: int = 32, lookahead: int = 5, regime_vols=None, cost: float = 0.0,
-                 risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = 1 / 252, kind: str = "call"):
-        super().__init__(K, maturity, dt, kind)
-        if int(n_assets) != n_assets or n_assets < 1: raise ValueError(f"`n_assets` must be a positive integer, got {n_assets}")
-        if int(lookahead) != lookahead or lookahead < 1: raise ValueError(f"`lookahead` must be a positive integer, got {lookahead}")
-        _check_cost_ra(cost, risk_aversion)
-        self.n_instruments, self.lookahead = int(n_assets), int(lookahead)
-        self.cost, self.risk_aversion = float(cost), float(risk_aversion)
+    @deprecated_keywords(K="n_regimes", cost=("cost_bps", fraction_to_bps))
+    def __init__(self, n_regimes: int, n_assets: int = 1, hidden_dim: int = 32, lookahead: int = 5, regime_vols=None, *,
+                 cost_bps: float = 0.0, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
+        super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
+        self.n_instruments, self.lookahead = check_int(n_assets, "n_assets", 1), check_int(lookahead, "lookahead", 1)
+        self._set_costs(cost_bps, risk_aversion)
         self._vols_param(regime_vols)
-        self.net = _mlp(2 + lookahead * K + 2 * n_assets - 1, hidden_dim, n_assets + 1)
+        self.net = _mlp(2 + self.lookahead * self.n_regimes + 2 * self.n_instruments - 1, hidden_dim, self.n_instruments + 1)
 
-    def forecasts(self, regime_probs: Tensor, transition_matrix: Tensor) -> Tensor:
+    def forecasts(self, regime_probs: Tensor, transmat: Tensor) -> Tensor:
         "p(z_{t+h}) for h = 1..lookahead (B, lookahead, K), the matrix held fixed over the horizon."
-        return _forecast(regime_probs, transition_matrix, self.lookahead)
+        return forecast_probabilities(regime_probs, transmat, self.lookahead, path=True, check_input=False)
 
-    def forward(self, regime_probs, transition_matrix, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None):
-        p, A, S, X, Kst, tau, prev = self._inputs(regime_probs, transition_matrix, spot_prices, strike, time_to_expiry, prev_hedge)
-        if X.shape[1] != self.n_instruments: raise ValueError(f"`spot_prices` must be (B, {self.n_instruments}): one price per instrument")
-        q = self.forecasts(p, A)
-        sig = _average_vol(q, self.regime_vols, (tau / self.dt).round().clamp_min(1))   # effective_volatility, learnable vols
-        delta = bs_delta(S, Kst, tau, sig, kind=self.kind); gamma = bs_gamma(S, Kst, tau, sig)
-        extra = [torch.log(X[:, j] / S) for j in range(1, X.shape[1])]
-        out = self.net(torch.stack([*self._features(S, Kst, tau), *q.flatten(1).T, *prev.T, *extra], 1))
-        H = whalley_wilmott_band(gamma, S, self.cost, self.risk_aversion, tau) * torch.exp(out[:, 1]) if self.cost > 0 else torch.zeros_like(S)
-        first = _band(prev[:, 0], delta + out[:, 0], H)
+    def hedge(self, s: HedgerState) -> Tensor:
+        "Band around delta at the forecast volatility over the option's life; the other instruments' holdings from the network."
+        if s.prices.shape[1] != self.n_instruments: raise ValueError(f"`spot_prices` must be (B, {self.n_instruments}): one price per instrument")
+        q = self.forecasts(s.probs, s.transmat)
+        sig = _average_vol(q, self.regime_vols, (s.time_to_expiry / self.dt).round().clamp_min(1))   # effective_volatility, learnable vols
+        delta, gamma = bs_delta(s.spot, s.strike, s.time_to_expiry, sig, kind=self.kind), bs_gamma(s.spot, s.strike, s.time_to_expiry, sig)
+        extra = [torch.log(s.prices[:, j] / s.spot) for j in range(1, s.prices.shape[1])]
+        out = self.net(torch.stack([*self._features(s), *q.flatten(1).T, *s.prev_hedge.T, *extra], 1))
+        H = (whalley_wilmott_band(gamma, s.spot, cost_bps=self.cost_bps, risk_aversion=self.risk_aversion,
+                                  time_to_expiry=s.time_to_expiry) * torch.exp(out[:, 1]) if self.cost_bps > 0 else torch.zeros_like(s.spot))
+        first = _band(s.prev_hedge[:, 0], delta + out[:, 0], H)
         return first if self.n_instruments == 1 else torch.cat([first[:, None], out[:, 2:]], 1)
 
 # %% ../nbs/08_hedging.ipynb #c039
-def _cvar_loss(loss: Tensor, alpha: float) -> Tensor:
-    "Mean of the worst (1 - alpha) probability mass of `loss` (B,), the boundary observation weighted fractionally."
-    B = loss.shape[0]
-    m = (1 - alpha) * B                                    # tail mass in observations
-    k = min(B, int(math.ceil(m - 1e-9)))
-    top = torch.topk(loss, k).values
-    w = torch.ones(k, dtype=loss.dtype, device=loss.device)
-    w[-1] = m - (k - 1)
-    return (w * top).sum() / m
-
 def delta_hedge_loss(pnl: Tensor, costs: Tensor | None = None, risk: str = "variance", alpha: float = 0.95,
                      risk_aversion: float = 1.0, cost_weight: float | None = None) -> Tensor:
     "Risk of terminal hedging P&L `pnl` (B,) net of costs: 'variance' (+ mean costs), 'cvar' or 'entropic'."
@@ -681,7 +764,7 @@ def delta_hedge_loss(pnl: Tensor, costs: Tensor | None = None, risk: str = "vari
     check_number(alpha, "alpha", 0, 1, strict=True); check_number(risk_aversion, "risk_aversion", 0, strict=True)
     cw = (1.0 if risk == "variance" else 0.0) if cost_weight is None else float(cost_weight)
     if risk == "variance": out = pnl.var()
-    elif risk == "cvar": out = _cvar_loss(-pnl, alpha)
+    elif risk == "cvar": out = cvar(-pnl, alpha)
     else: out = (torch.logsumexp(-risk_aversion * pnl, 0) - math.log(pnl.shape[0])) / risk_aversion
     if cw:
         if costs is None: raise ValueError("`costs` is required when `cost_weight` is not 0")
@@ -689,51 +772,80 @@ def delta_hedge_loss(pnl: Tensor, costs: Tensor | None = None, risk: str = "vari
     return out
 
 # %% ../nbs/08_hedging.ipynb #c042
-def filtered_regimes(vae_hmm, spot: Tensor) -> tuple[Tensor, Tensor]:
+@deprecated_keywords(vae_hmm="regime_model")
+def filtered_regimes(regime_model, spot: Tensor) -> tuple[Tensor, Tensor]:
     "Filtered regime probabilities (B, T + 1, K) and transition matrices for paths, from params, a RegimeModel, or a given pair."
     spot = _check_spot(spot)
-    if isinstance(vae_hmm, tuple) and len(vae_hmm) == 2:
-        probs, A = vae_hmm
-        B, N1 = spot.shape
-        K = probs.shape[-1] if isinstance(probs, Tensor) else 0
-        _check_probs(probs, "vae_hmm[0]", (B, N1, K))
-        if not isinstance(A, Tensor) or tuple(A.shape) not in ((K, K), (B, N1, K, K)):
-            raise ValueError(f"`vae_hmm[1]` must be ({K}, {K}) or ({B}, {N1}, {K}, {K})")
+    if isinstance(regime_model, tuple) and len(regime_model) == 2:
+        probs, A = regime_model
+        _check_regime_inputs(probs, A, tuple(spot.shape), names=("regime_model[0]", "regime_model[1]"))
         return probs, A
-    if isinstance(vae_hmm, RegimeSwitchingParams): return vae_hmm.filter(spot)
-    if hasattr(vae_hmm, "model_") and hasattr(vae_hmm, "predict_proba"):
-        return RegimeSwitchingParams.from_model(vae_hmm).filter(spot)
-    raise ValueError(f"`vae_hmm` must be a RegimeSwitchingParams, a fitted RegimeModel or a (probs, matrices) pair, "
-                     f"got {type(vae_hmm).__name__}")
+    if isinstance(regime_model, RegimeSwitchingParams): return regime_model.filter(spot)
+    if isinstance(regime_model, RegimeModel):
+        return RegimeSwitchingParams.from_model(regime_model).filter(spot)
+    raise ValueError(f"`regime_model` must be a RegimeSwitchingParams, a fitted RegimeModel or a (probs, matrices) pair, "
+                     f"got {type(regime_model).__name__}")
 
-def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_data: Tensor | None = None, num_epochs: int = 50,
-                       lr: float = 1e-3, *, strike=None, maturity: float | None = None, cost: float = 0.0, risk: str = "cvar",
+# %% ../nbs/08_hedging.ipynb #alg2c37
+def _check_training(hedger: nn.Module, spot: Tensor, futures_data, num_epochs, lr, val_fraction) -> tuple[int, float, list]:
+    "The training arguments checked: (the number of training paths, the learning rate, the trainable parameters)."
+    check_int(num_epochs, "num_epochs", 1)
+    lr = check_learning_rate(lr)
+    if not 0 < val_fraction < 1: raise ValueError(f"`val_fraction` must lie in (0, 1), got {val_fraction}")
+    B = spot.shape[0]
+    n_val = max(2, int(round(val_fraction * B))); n_tr = B - n_val
+    if n_tr < 2: raise ValueError(f"`spot_data` has {B} paths: too few to hold out {n_val}")
+    if futures_data is not None and (not isinstance(futures_data, Tensor) or futures_data.shape[:2] != spot.shape):
+        raise ValueError(f"`futures_data` must be a tensor (n_paths, n_steps + 1[, n]) matching `spot_data` {tuple(spot.shape)}")
+    params = [q for q in hedger.parameters() if q.requires_grad]
+    if not params: raise ValueError("`hedger` has no trainable parameters")
+    return n_tr, lr, params
+
+# %% ../nbs/08_hedging.ipynb #alg2c39
+def _checked(guard: DivergenceGuard, fn: Callable, where: str):
+    "fn(), or a stop through `guard`: the same call ran on finite paths before training, so an error now is divergence."
+    try: out = fn()
+    except ValueError as e: guard.fail(f"the hedger's numbers went bad at {where}", e)
+    guard.loss(torch.as_tensor(out), where)
+    return out
+
+def _train_epoch(hedger: nn.Module, loss_on: Callable, opt, guard: DivergenceGuard, params: list, perm: Tensor,
+                 batch_size: int, clip_norm: float, epoch: int) -> float:
+    "One pass of Adam over the training paths in the order `perm` (batches of one path skipped); the mean batch loss."
+    hedger.train()
+    tot, nb = 0.0, 0
+    for step, i in enumerate(range(0, len(perm), batch_size)):
+        idx = perm[i:i + batch_size]
+        if len(idx) < 2: continue
+        where = f"epoch {epoch}, step {step}"
+        loss = _checked(guard, lambda: loss_on(idx), where)
+        opt.zero_grad(); loss.backward()
+        nn.utils.clip_grad_norm_(params, clip_norm)
+        opt.step(); guard.step(where); tot += float(loss.detach()); nb += 1
+    return tot / max(nb, 1)
+
+# %% ../nbs/08_hedging.ipynb #alg2c41
+@deprecated_keywords(vae_hmm="regime_model", cost=("cost_bps", fraction_to_bps))
+def train_delta_hedger(hedger: nn.Module, regime_model, spot_data: Tensor, futures_data: Tensor | None = None, num_epochs: int = 50,
+                       lr: float = 1e-3, *, strike=None, maturity: float | None = None, cost_bps: float = 0.0, risk: str = "cvar",
                        alpha: float = 0.95, risk_aversion: float = 1.0, cost_weight: float | None = None, kind: str = "call",
                        batch_size: int = 2048, val_fraction: float = 0.2, patience: int = 10, clip_norm: float = 5.0,
                        seed: int = 0, progress: bool = True) -> dict:
     """Train `hedger` on paths against a short option by Adam on a hedging risk; early stopping on held-out paths.
     A non-finite loss or parameter (or the hedger's numbers going bad) stops training with `FloatingPointError`
     naming the epoch and step and suggesting a smaller `lr`; the hedger keeps the parameters of its last finite step."""
-    spot = _check_spot(spot_data)
-    probs, A = filtered_regimes(vae_hmm, spot)
-    B = spot.shape[0]
-    if int(num_epochs) != num_epochs or num_epochs < 1: raise ValueError(f"`num_epochs` must be a positive integer, got {num_epochs}")
-    lr = check_learning_rate(lr)
-    if not 0 < val_fraction < 1: raise ValueError(f"`val_fraction` must lie in (0, 1), got {val_fraction}")
-    n_val = max(2, int(round(val_fraction * B))); n_tr = B - n_val
-    if n_tr < 2: raise ValueError(f"`spot_data` has {B} paths: too few to hold out {n_val}")
-    if futures_data is not None and (not isinstance(futures_data, Tensor) or futures_data.shape[:2] != spot.shape):
-        raise ValueError(f"`futures_data` must be a tensor (n_paths, n_steps + 1[, n]) matching `spot_data` {tuple(spot.shape)}")
-    strike_t = spot[:, 0] if strike is None else torch.as_tensor(strike, dtype=spot.dtype, device=spot.device).expand(B)
-    params = [q for q in hedger.parameters() if q.requires_grad]
-    if not params: raise ValueError("`hedger` has no trainable parameters")
+    spot = _check_spot(spot_data, "spot_data")
+    probs, A = filtered_regimes(regime_model, spot)
+    n_tr, lr, params = _check_training(hedger, spot, futures_data, num_epochs, lr, val_fraction)
+    _check_kind(kind)
+    kappa, (strike_t, maturity) = _kappa(cost_bps), _option_terms(spot, strike, maturity)
+    I = _instruments(spot, futures_data, getattr(hedger, "n_instruments", 1), "futures_data")
 
     def loss_on(idx: Tensor) -> Tensor:
-        res = hedge_paths(hedger, spot[idx], probs[idx], A if A.ndim == 2 else A[idx], strike_t[idx], maturity, cost,
-                          None if futures_data is None else futures_data[idx], kind=kind)
+        res = _run_hedger(hedger, spot[idx], probs[idx], A if A.ndim == 2 else A[idx], strike_t[idx], maturity, kappa, I[idx], 0.0, kind)
         return delta_hedge_loss(res.pnl, res.costs, risk, alpha, risk_aversion, cost_weight)
 
-    val_idx = torch.arange(n_tr, B, device=spot.device)
+    val_idx = torch.arange(n_tr, spot.shape[0], device=spot.device)
     def val_loss() -> float:
         hedger.eval()
         with torch.no_grad(): return float(loss_on(val_idx))
@@ -742,30 +854,15 @@ def train_delta_hedger(hedger: nn.Module, vae_hmm, spot_data: Tensor, futures_da
     opt = torch.optim.Adam(params, lr=lr)
     best = val_loss()                                  # argument errors surface here, before any step
     guard = DivergenceGuard(params, lr)
-    def checked(fn, where: str):
-        "fn(), or a stop through `guard`: the same call ran on finite paths before training, so an error now is divergence."
-        try: out = fn()
-        except ValueError as e: guard.fail(f"the hedger's numbers went bad at {where}", e)
-        guard.loss(torch.as_tensor(out), where)
-        return out
     hist = {"epoch": [], "train_loss": [], "val_loss": [], "initial_val_loss": best, "best_epoch": -1}
     best_state, bad = copy.deepcopy(hedger.state_dict()), 0
     bar = tqdm(range(int(num_epochs)), disable=not progress, desc=f"train {type(hedger).__name__}", leave=False)
     for epoch in bar:
-        hedger.train()
         perm = torch.randperm(n_tr, generator=g).to(spot.device)
-        tot, nb = 0.0, 0
-        for step, i in enumerate(range(0, n_tr, batch_size)):
-            idx = perm[i:i + batch_size]
-            if len(idx) < 2: continue
-            where = f"epoch {epoch}, step {step}"
-            loss = checked(lambda: loss_on(idx), where)
-            opt.zero_grad(); loss.backward()
-            nn.utils.clip_grad_norm_(params, clip_norm)
-            opt.step(); guard.step(where); tot += float(loss.detach()); nb += 1
-        v = checked(val_loss, f"epoch {epoch} (validation)")
-        hist["epoch"].append(epoch); hist["train_loss"].append(tot / max(nb, 1)); hist["val_loss"].append(v)
-        bar.set_postfix(train=f"{tot / max(nb, 1):.4f}", val=f"{v:.4f}")
+        tr = _train_epoch(hedger, loss_on, opt, guard, params, perm, batch_size, clip_norm, epoch)
+        v = _checked(guard, val_loss, f"epoch {epoch} (validation)")
+        hist["epoch"].append(epoch); hist["train_loss"].append(tr); hist["val_loss"].append(v)
+        bar.set_postfix(train=f"{tr:.4f}", val=f"{v:.4f}")
         if v < best - 1e-6: best, best_state, bad, hist["best_epoch"] = v, copy.deepcopy(hedger.state_dict()), 0, epoch
         else:
             bad += 1
@@ -803,12 +900,9 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
         P = _float_array(regime_probs, "regime_probs")
         if P.ndim != 2 or len(P) != len(f): raise ValueError(f"`regime_probs` must be (T, K) with T = {len(f)}, got {P.shape}")
         check_probabilities(P, "regime_probs")
-        if (P.sum(0) <= 0).any(): raise ValueError("`regime_probs` gives a regime no weight at all")
-    W = P / P.sum(0)
-    fc = f[:, None] - W.T @ f                                   # (T, K) futures centred per regime
-    var = (W * fc ** 2).sum(0)                                  # (K,)
-    if (var <= 0).any(): raise ValueError("`futures_returns` has zero variance (in some regime)")
-    h = np.stack([((W[:, k] * fc[:, k]) @ (s2 - W[:, k] @ s2)) / var[k] for k in range(W.shape[1])])   # (K, n)
+    _, C = weighted_covariance(np.column_stack([f, s2]), P, "regime_probs")       # (K, 1 + n, 1 + n), the futures first
+    if (C[:, 0, 0] <= 0).any(): raise ValueError("`futures_returns` has zero variance (in some regime)")
+    h = C[:, 1:, 0] / C[:, :1, 0]                                                # (K, n): Cov(s, f) / Var(f) per regime
     if regime_probs is None:
         h = h[0]
         if is_df: return pd.Series(h, index=cols, name="hedge_ratio")
@@ -817,19 +911,20 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
     return h[:, 0] if s.ndim == 1 else h
 
 # %% ../nbs/08_hedging.ipynb #c049
-def optimal_hedge_frequency(sigma, cost: float, gamma, spot, risk_aversion: float, expected_durations=None,
-                            periods_per_year: int = 252):
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
+def optimal_hedge_frequency(sigma, *, cost_bps: float, gamma, spot, risk_aversion: float, expected_durations=None,
+                            periods_per_year: int = TRADING_DAYS):
     "Rebalancing interval in days minimising Leland's cost rate + risk_aversion/2 x hedge-error variance rate; capped at regime durations."
     sig, G, S = _float_array(sigma, "sigma"), np.abs(_float_array(gamma, "gamma")), _float_array(spot, "spot")
     if not (np.isfinite(sig).all() and (sig > 0).all()): raise ValueError("`sigma` must be finite and > 0")
-    check_number(cost, "cost", 0, strict=True)
+    kappa = _kappa(cost_bps, strict=True)
     if not (np.isfinite(G).all() and (G > 0).all()): raise ValueError("`gamma` must be finite and non-zero")
     if not (np.isfinite(S).all() and (S > 0).all()): raise ValueError("`spot` must be finite and > 0")
     if not (isinstance(risk_aversion, (int, float)) and math.isfinite(risk_aversion) and risk_aversion > 0):
         raise ValueError(f"`risk_aversion` must be a finite number > 0, got {risk_aversion!r}")
     if isinstance(periods_per_year, bool) or not (isinstance(periods_per_year, (int, float)) and math.isfinite(periods_per_year) and periods_per_year > 0):
         raise ValueError(f"`periods_per_year` must be a finite number > 0, got {periods_per_year!r}")
-    dt_years = (2 * math.sqrt(2 / math.pi) * cost / (risk_aversion * G * S ** 2 * sig ** 3)) ** (2 / 3)
+    dt_years = (2 * math.sqrt(2 / math.pi) * kappa / (risk_aversion * G * S ** 2 * sig ** 3)) ** (2 / 3)
     days = dt_years * periods_per_year
     if expected_durations is not None:
         d = _float_array(expected_durations, "expected_durations")
@@ -873,13 +968,14 @@ def futures_from_index(index: pd.Series, risk_free: pd.Series | None = None) -> 
     out.attrs["n_rf_carried_forward"] = int(getattr(risk_free, "attrs", {}).get("n_carried_forward", 0))
     return out
 
+# %% ../nbs/08_hedging.ipynb #alg2c42
 def _hedged_vr(s: pd.DataFrame, f: pd.Series, h) -> pd.Series:
     "Variance reduction 1 - Var(s - h f) / Var(s) per column, for a ratio per column or per row and column."
     resid = s - (np.asarray(h) * f.to_numpy()[:, None] if np.ndim(h) == 2 else np.asarray(h)[None] * f.to_numpy()[:, None])
     return 1.0 - resid.var() / s.var()
 
 def cross_hedge(asset_returns: pd.DataFrame, futures_returns: pd.Series, regime_probs: pd.DataFrame, transmat,
-                train_end, window: int = 252, basket: bool = True) -> pd.DataFrame:
+                train_end, window: int = TRADING_DAYS, basket: bool = True) -> pd.DataFrame:
     "Out-of-sample variance reduction of static, rolling and regime-conditional minimum-variance futures hedges, per asset."
     if not isinstance(asset_returns, pd.DataFrame): raise ValueError("`asset_returns` must be a DataFrame (T, n)")
     for name, x in (("futures_returns", futures_returns), ("regime_probs", regime_probs)):
@@ -888,6 +984,7 @@ def cross_hedge(asset_returns: pd.DataFrame, futures_returns: pd.Series, regime_
     A = np.asarray(transmat, dtype=float)
     K = regime_probs.shape[1]
     if A.shape != (K, K): raise ValueError(f"`transmat` must be ({K}, {K}), got {A.shape}")
+    check_transition_matrix(A, "transmat")
     s = asset_returns.copy()
     if basket: s["EW basket"] = asset_returns.mean(1)
     f = futures_returns

@@ -22,12 +22,12 @@ from .data import check_int
 
 # %% auto #0
 __all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabilities', 'check_transition_matrix',
-           'check_log_probabilities', 'check_covariance', 'check_simple_returns', 'check_number', 'forward',
-           'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward', 'viterbi', 'pairwise_marginals',
-           'mean_field_elbo', 'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform',
-           'garch_untransform', 'garch_variance', 'garch_log_b', 'expected_durations', 'mvn_log_prob_tril',
-           'gaussian_log_b', 'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em',
-           'path_log_likelihood']
+           'check_log_probabilities', 'check_covariance', 'check_simple_returns', 'check_number',
+           'forecast_probabilities', 'stationary_distribution', 'forward', 'hmm_log_likelihood', 'forward_filter',
+           'backward', 'forward_backward', 'viterbi', 'pairwise_marginals', 'mean_field_elbo', 'exact_elbo',
+           'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform', 'garch_variance',
+           'garch_log_b', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b', 'pad_sequences',
+           'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -141,6 +141,45 @@ def check_number(value, name: str, minimum: float | None = None, maximum: float 
     if ok and maximum is not None: ok = value < maximum if strict else value <= maximum
     if not ok: raise ValueError(f"`{name}` must be a finite number{rng}, got {value!r}")
     return float(value)
+
+# %% ../nbs/01_hmm.ipynb #alg1h02
+def forecast_probabilities(probs, transmat, horizon: int, path: bool = False, check_input: bool = True):
+    "p A^h: regime probabilities `horizon` steps ahead of `probs (..., K)` under `transmat` (K, K) or one matrix per row (..., K, K), held; every step h = 1..horizon on axis -2 when `path`."
+    H = check_int(horizon, "horizon", 1 if path else 0)
+    if isinstance(probs, Tensor):
+        p = probs
+        A = transmat.to(dtype=p.dtype, device=p.device) if isinstance(transmat, Tensor) else torch.as_tensor(transmat, dtype=p.dtype, device=p.device)
+    else:
+        p, A = _as_array(probs, "probs"), _as_array(transmat, "transmat")
+        if isinstance(A, Tensor): A = A.cpu().double().numpy()
+    if p.ndim < 1 or p.shape[-1] == 0: raise ValueError(f"`probs` must have a last axis of K probabilities, got shape {tuple(p.shape)}")
+    K = p.shape[-1]
+    if A.ndim < 2 or tuple(A.shape[-2:]) != (K, K) or (A.ndim > 2 and tuple(A.shape[:-2]) != tuple(p.shape[:-1])):
+        raise ValueError(f"`transmat` must be ({K}, {K}) or one matrix per row of `probs`, {tuple(p.shape[:-1]) + (K, K)}, "
+                         f"got shape {tuple(A.shape)}")
+    if check_input:
+        check_probabilities(p, "probs"); check_transition_matrix(A, "transmat")
+    q, steps = p, []
+    for _ in range(H):
+        q = (q[..., None, :] @ A)[..., 0, :]
+        if path: steps.append(q)
+    if not path: return q
+    return torch.stack(steps, -2) if isinstance(q, Tensor) else np.stack(steps, -2)
+
+# %% ../nbs/01_hmm.ipynb #alg1h05
+def stationary_distribution(transmat) -> np.ndarray:
+    "The stationary distribution pi (K,) of one (K, K) transition matrix: pi A = pi, sum(pi) = 1 (least squares)."
+    check_transition_matrix(transmat, "transmat")
+    A = _as_array(transmat, "transmat")
+    A = A.cpu().double().numpy() if isinstance(A, Tensor) else A
+    if A.ndim != 2: raise ValueError(f"`transmat` must be one (K, K) matrix, got shape {A.shape}")
+    A = np.clip(A, 0.0, None)
+    A = A / A.sum(-1, keepdims=True)
+    K = A.shape[0]
+    M = np.r_[A.T - np.eye(K), np.ones((1, K))]
+    pi = np.linalg.lstsq(M, np.r_[np.zeros(K), 1.0], rcond=None)[0]
+    pi = np.clip(pi, 0, None)
+    return pi / pi.sum()
 
 # %% ../nbs/01_hmm.ipynb #c005
 _INT_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)

@@ -11,23 +11,30 @@ Docs: https://regime-lab.github.io/regime_lab/losses.html.md"""
 from __future__ import annotations
 
 import math
-import numbers
+import warnings
 from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
-from .hmm import check_covariance, check_int, check_probabilities, check_simple_returns, check_transition_matrix
+from .data import BPS, TRADING_DAYS, deprecated_keywords, fraction_to_bps
+from .hmm import (check_covariance, check_number, check_probabilities, check_simple_returns, check_transition_matrix,
+                            forecast_probabilities)
 
 # %% auto #0
-__all__ = ['PERIODS_PER_YEAR', 'portfolio_returns', 'turnover', 'sharpe_loss', 'sortino_loss', 'max_drawdown_loss', 'calmar_loss',
-           'cvar_loss', 'risk_parity_loss', 'advanced_portfolio_loss', 'regime_conditional_loss',
+__all__ = ['time_mask', 'portfolio_returns', 'turnover', 'sharpe_loss', 'sortino_loss', 'max_drawdown_loss', 'calmar_loss',
+           'cvar', 'cvar_loss', 'risk_parity_loss', 'advanced_portfolio_loss', 'regime_conditional_loss',
            'worst_case_regime_probs', 'adversarial_portfolio_loss', 'forecast_regime_probs', 'transition_aware_loss']
 
 # %% ../nbs/04_losses.ipynb #c005
-PERIODS_PER_YEAR = 252
+def __getattr__(name: str):
+    "The old name `PERIODS_PER_YEAR` (deprecated): `regime_lab.data.TRADING_DAYS`, the one annualisation constant."
+    if name == "PERIODS_PER_YEAR":
+        warnings.warn("`regime_lab.losses.PERIODS_PER_YEAR` is deprecated: use `regime_lab.data.TRADING_DAYS`", DeprecationWarning, stacklevel=2)
+        return TRADING_DAYS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-def _time_mask(lengths: torch.Tensor | None, B: int, T: int, device, min_len: int = 1) -> torch.Tensor:
+def time_mask(lengths: torch.Tensor | None, B: int, T: int, device, min_len: int = 1) -> torch.Tensor:
     "Boolean `(B, T)` mask of the valid periods; `ValueError` naming `lengths` when it is malformed."
     if lengths is None:
         if T < min_len:
@@ -39,6 +46,7 @@ def _time_mask(lengths: torch.Tensor | None, B: int, T: int, device, min_len: in
         raise ValueError(f"`lengths` must lie in [{min_len}, {T}], got min {int(lengths.min())}, max {int(lengths.max())}")
     return torch.arange(T, device=lengths.device)[None, :] < lengths[:, None]
 
+# %% ../nbs/04_losses.ipynb #alg1l02
 def _check_finite(x: torch.Tensor, mask3: torch.Tensor, name: str) -> torch.Tensor:
     "Refuse NaN/inf inside the mask; zero everything outside it."
     bad = ~torch.isfinite(x) & mask3
@@ -61,12 +69,13 @@ def _prepare(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor
     elif weights.shape != returns.shape:
         raise ValueError(f"`weights` shape {tuple(weights.shape)} disagrees with `returns` shape {tuple(returns.shape)}: "
                          f"expected (B, N)=({B}, {N}) or (B, T, N)=({B}, {T}, {N})")
-    mask = _time_mask(lengths, B, T, returns.device, min_len).to(returns.device)
+    mask = time_mask(lengths, B, T, returns.device, min_len).to(returns.device)
     m3 = mask[..., None]
     w, r = _check_finite(weights, m3, "weights"), _check_finite(returns, m3, "returns")
     check_simple_returns(r, "returns")                     # padding is 0 by now
     return w, r, mask
 
+# %% ../nbs/04_losses.ipynb #alg1l03
 def _reduce(x: torch.Tensor, reduction: str) -> torch.Tensor:
     "Reduce a `(B,)` vector of losses: 'mean', 'sum' or 'none'."
     if reduction == "mean": return x.mean()
@@ -78,40 +87,25 @@ def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     "Mean of `x (B, T)` over the valid periods."
     return (x * mask).sum(1) / mask.sum(1)
 
-def _check_unit_interval(value: float, name: str) -> None:
-    "`ValueError` naming `name` unless 0 < value < 1."
-    if not (isinstance(value, (int, float)) and 0.0 < float(value) < 1.0):
-        raise ValueError(f"`{name}` must lie strictly between 0 and 1, got {value!r}")
-
-def _check_real(value: float, name: str, positive: bool = False) -> None:
-    "`ValueError` naming `name` unless value is a finite number (> 0 when `positive`)."
-    if isinstance(value, bool) or not (isinstance(value, numbers.Real) and math.isfinite(value) and (value > 0 or not positive)):
-        raise ValueError(f"`{name}` must be a finite number{' > 0' if positive else ''}, got {value!r}")
-
-def _check_nonneg(value: float, name: str) -> None:
-    "`ValueError` naming `name` unless value is a finite number >= 0."
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-        raise ValueError(f"`{name}` must be a finite number >= 0, got {value!r}")
-
 # %% ../nbs/04_losses.ipynb #c008
-def _as_cost(cost, ref: torch.Tensor) -> torch.Tensor:
-    "The proportional cost as a tensor broadcastable to `(..., N)`; `ValueError` naming `cost`."
-    if cost is None or isinstance(cost, (bool, str)):
-        raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got {cost!r}")
+def _as_cost(cost_bps, ref: torch.Tensor) -> torch.Tensor:
+    "The one-way proportional cost in basis points as a fraction, a tensor broadcastable to `(..., N)`; `ValueError` naming `cost_bps`."
+    if cost_bps is None or isinstance(cost_bps, (bool, str)):
+        raise ValueError(f"`cost_bps` must be a number or a ({ref.shape[-1]},) tensor, got {cost_bps!r}")
     try:
-        c = torch.as_tensor(cost, dtype=ref.dtype, device=ref.device)
+        c = torch.as_tensor(cost_bps, dtype=torch.float64, device=ref.device)
     except (TypeError, ValueError, RuntimeError) as e:
-        raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got {type(cost).__name__}") from e
+        raise ValueError(f"`cost_bps` must be a number or a ({ref.shape[-1]},) tensor, got {type(cost_bps).__name__}") from e
     if c.ndim > 1 or (c.ndim == 1 and c.shape[0] != ref.shape[-1]):
-        raise ValueError(f"`cost` must be a number or a ({ref.shape[-1]},) tensor, got shape {tuple(c.shape)}")
+        raise ValueError(f"`cost_bps` must be a number or a ({ref.shape[-1]},) tensor, got shape {tuple(c.shape)}")
     if not torch.isfinite(c).all() or (c < 0).any():
-        raise ValueError(f"`cost` must be finite and >= 0, got {cost!r}")
-    return c
+        raise ValueError(f"`cost_bps` must be finite and >= 0 (basis points), got {cost_bps!r}")
+    return (c / BPS).to(ref.dtype)
 
-def _net_and_turnover(weights, returns, lengths=None, cost=0.0, initial_weights=None, min_len=1):
+def _net_and_turnover(weights, returns, lengths=None, cost_bps=0.0, initial_weights=None, min_len=1):
     "Net portfolio returns `(B, T)`, per-asset trades `(B, T, N)` and the mask; zeros past `lengths`."
     w, r, mask = _prepare(weights, returns, lengths, min_len)
-    c = _as_cost(cost, r)
+    c = _as_cost(cost_bps, r)
     gross = (w * r).sum(-1)
     drift = w * (1 + r) / (1 + gross).clamp_min(1e-12)[..., None]
     if initial_weights is None:
@@ -126,10 +120,11 @@ def _net_and_turnover(weights, returns, lengths=None, cost=0.0, initial_weights=
     net = torch.where(mask, gross - (c * trades).sum(-1), torch.zeros((), dtype=w.dtype, device=w.device))
     return net, trades, mask
 
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def portfolio_returns(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
-                      cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None) -> torch.Tensor:
-    "Per-period portfolio returns net of proportional costs on drift-adjusted turnover, `(B, T)`, zero past `lengths`."
-    return _net_and_turnover(weights, returns, lengths, cost, initial_weights)[0]
+                      cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None) -> torch.Tensor:
+    "Per-period portfolio returns net of costs on drift-adjusted turnover, `(B, T)`, zero past `lengths`; `cost_bps`: one-way proportional cost in basis points."
+    return _net_and_turnover(weights, returns, lengths, cost_bps, initial_weights)[0]
 
 def turnover(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
              initial_weights: torch.Tensor | None = None) -> torch.Tensor:
@@ -137,26 +132,28 @@ def turnover(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor
     return _net_and_turnover(weights, returns, lengths, 0.0, initial_weights)[1].sum(-1)
 
 # %% ../nbs/04_losses.ipynb #c014
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def sharpe_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
-                cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
-                risk_free: float = 0.0, periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-12,
+                cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
+                risk_free: float = 0.0, periods_per_year: float = TRADING_DAYS, eps: float = 1e-12,
                 reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative annualised Sharpe ratio of the net portfolio returns (skfolio's `annualized_sharpe_ratio`)."
-    _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
-    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights, min_len=2)
+    check_number(risk_free, "risk_free"); check_number(periods_per_year, "periods_per_year", 0, strict=True); check_number(eps, "eps", 0)
+    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost_bps, initial_weights, min_len=2)
     mu = _masked_mean(rp, mask)
     var = ((rp - mu[:, None]) ** 2 * mask).sum(1) / (mask.sum(1) - 1)
     return _reduce(-(mu - risk_free) / torch.sqrt(var + eps) * math.sqrt(periods_per_year), reduction)
 
 # %% ../nbs/04_losses.ipynb #c020
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def sortino_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
-                 target: float = 0.0, cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
-                 risk_free: float = 0.0, periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-12,
+                 target: float = 0.0, cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
+                 risk_free: float = 0.0, periods_per_year: float = TRADING_DAYS, eps: float = 1e-12,
                  reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative annualised Sortino ratio: excess mean over the downside deviation below `target`."
-    _check_real(target, "target")
-    _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
-    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights, min_len=2)
+    check_number(target, "target")
+    check_number(risk_free, "risk_free"); check_number(periods_per_year, "periods_per_year", 0, strict=True); check_number(eps, "eps", 0)
+    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost_bps, initial_weights, min_len=2)
     mu = _masked_mean(rp, mask)
     dd2 = (F.relu(target - rp) ** 2 * mask).sum(1) / (mask.sum(1) - 1)
     return _reduce(-(mu - risk_free) / torch.sqrt(dd2 + eps) * math.sqrt(periods_per_year), reduction)
@@ -164,7 +161,7 @@ def sortino_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Te
 # %% ../nbs/04_losses.ipynb #c024
 def _drawdowns(rp: torch.Tensor, mask: torch.Tensor, compounded: bool = False, temperature: float = 0.0) -> torch.Tensor:
     "Drawdowns `(B, T)` (>= 0) of the net return paths `rp`, zeros past the mask; smooth peak when `temperature > 0`."
-    _check_nonneg(temperature, "temperature")
+    check_number(temperature, "temperature", 0)
     path = torch.cumprod(1 + rp, dim=1) if compounded else torch.cumsum(rp, dim=1)
     start = torch.full_like(path[:, :1], 1.0 if compounded else 0.0)
     if temperature > 0:
@@ -181,43 +178,56 @@ def _max_drawdown(rp, mask, compounded=False, temperature=0.0):
         return temperature * torch.logsumexp(torch.where(mask, dd / temperature, float("-inf")), dim=1)
     return dd.max(dim=1).values
 
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def max_drawdown_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
-                      cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
+                      cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                       compounded: bool = False, temperature: float = 0.0,
                       reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Maximum drawdown of the net cumulative path (skfolio's `max_drawdown`); smooth when `temperature > 0`."
-    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights)
+    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost_bps, initial_weights)
     return _reduce(_max_drawdown(rp, mask, compounded, temperature), reduction)
 
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def calmar_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
-                cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
+                cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                 risk_free: float = 0.0, compounded: bool = False, temperature: float = 0.0,
-                periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-8,
+                periods_per_year: float = TRADING_DAYS, eps: float = 1e-8,
                 reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Negative Calmar ratio: annualised excess mean return over the maximum drawdown of the net path."
-    _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
-    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights)
+    check_number(risk_free, "risk_free"); check_number(periods_per_year, "periods_per_year", 0, strict=True); check_number(eps, "eps", 0)
+    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost_bps, initial_weights)
     mdd = _max_drawdown(rp, mask, compounded, temperature)
     return _reduce(-periods_per_year * (_masked_mean(rp, mask) - risk_free) / (mdd + eps), reduction)
 
 # %% ../nbs/04_losses.ipynb #c029
-def _cvar(losses: torch.Tensor, mask: torch.Tensor, alpha: float) -> torch.Tensor:
-    "Empirical CVaR at level `alpha` of `losses (B, T)` over the valid periods, Rockafellar-Uryasev form, `(B,)`."
-    _check_unit_interval(alpha, "alpha")
-    n = mask.sum(1).to(torch.float64)
+def cvar(losses: torch.Tensor, alpha: float, mask: torch.Tensor | None = None, dim: int = -1) -> torch.Tensor:
+    "Empirical CVaR (expected shortfall) at level `alpha` of `losses` along `dim`, over the entries where `mask` is True; differentiable."
+    if not torch.is_tensor(losses) or not losses.is_floating_point() or losses.ndim == 0:
+        raise ValueError(f"`losses` must be a float tensor with at least one axis, got {getattr(losses, 'shape', type(losses).__name__)}")
+    check_number(alpha, "alpha", 0, 1, strict=True)
+    x = losses.movedim(dim, -1)
+    if mask is None: m = torch.ones_like(x, dtype=torch.bool)
+    else:
+        if not torch.is_tensor(mask) or mask.shape != losses.shape:
+            raise ValueError(f"`mask` must be a tensor of the shape of `losses` {tuple(losses.shape)}, got {getattr(mask, 'shape', type(mask).__name__)}")
+        m = mask.to(torch.bool).movedim(dim, -1)
+    n = m.sum(-1).to(torch.float64)
+    if bool((n == 0).any()): raise ValueError("`mask` leaves no entry in some slice along `dim`")
+    if not bool(torch.isfinite(torch.where(m, x, 0.0)).all()): raise ValueError("`losses` contains NaN or inf where `mask` is True")
     k = (1.0 - alpha) * n
     i = (torch.ceil(k) - 1).clamp_min(0).long()
-    ranked = torch.sort(torch.where(mask, losses, float("-inf")), dim=1, descending=True).values
-    zeta = ranked.gather(1, i[:, None])
-    tail = (F.relu(losses - zeta) * mask).sum(1)
-    return zeta[:, 0] + tail / k.to(losses.dtype)
+    ranked = torch.sort(torch.where(m, x, float("-inf")), dim=-1, descending=True).values
+    zeta = ranked.gather(-1, i[..., None])
+    tail = torch.where(m, F.relu(x - zeta), 0.0).sum(-1)
+    return zeta[..., 0] + tail / k.to(x.dtype)
 
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def cvar_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
-              alpha: float = 0.95, cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
+              alpha: float = 0.95, cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
               reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Expected shortfall at level `alpha` of the per-period portfolio loss (skfolio's `cvar` with `beta=alpha`)."
-    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights)
-    return _reduce(_cvar(-rp, mask, alpha), reduction)
+    rp, _, mask = _net_and_turnover(weights, returns, lengths, cost_bps, initial_weights)
+    return _reduce(cvar(-rp, alpha, mask, dim=1), reduction)
 
 # %% ../nbs/04_losses.ipynb #c033
 def _sample_cov(r: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -235,12 +245,13 @@ def _check_cov(cov: torch.Tensor, B: int, N: int, name: str = "cov") -> torch.Te
     return cov.expand(B, N, N)
 
 def _check_budgets(budgets, N: int, ref: torch.Tensor) -> torch.Tensor:
-    "Risk budgets `(N,)`, >= 0, summing to 1; equal when None."
+    "Risk budgets `(N,)`, a probability vector (`check_probabilities`); equal when None."
     if budgets is None:
         return torch.full((N,), 1.0 / N, dtype=ref.dtype, device=ref.device)
     b = torch.as_tensor(budgets, dtype=ref.dtype, device=ref.device)
-    if b.shape != (N,) or not torch.isfinite(b).all() or (b < 0).any() or abs(float(b.sum()) - 1) > 1e-6:
-        raise ValueError(f"`budgets` must be {N} non-negative numbers summing to 1, got {budgets!r}")
+    if b.shape != (N,):
+        raise ValueError(f"`budgets` must be {N} non-negative numbers summing to 1, got shape {tuple(b.shape)}")
+    check_probabilities(b, "budgets")                    # a probability vector: the library's one check
     return b
 
 def risk_parity_loss(weights: torch.Tensor, returns: torch.Tensor | None = None, lengths: torch.Tensor | None = None, *,
@@ -256,32 +267,33 @@ def risk_parity_loss(weights: torch.Tensor, returns: torch.Tensor | None = None,
         if not torch.is_tensor(weights) or weights.ndim not in (2, 3) or not weights.is_floating_point() or weights.numel() == 0:
             raise ValueError(f"`weights` must be (B, N) or (B, T, N), got {getattr(weights, 'shape', type(weights))}")
         w = weights if weights.ndim == 3 else weights[:, None]
-        mask = _time_mask(lengths, w.shape[0], w.shape[1], w.device).to(w.device)
+        mask = time_mask(lengths, w.shape[0], w.shape[1], w.device).to(w.device)
         w = _check_finite(w, mask[..., None], "weights")
         cov = _check_cov(cov, w.shape[0], w.shape[-1]).to(w.dtype)
-    _check_nonneg(eps, "eps")
+    check_number(eps, "eps", 0)
     b = _check_budgets(budgets, w.shape[-1], w)
     sw = torch.einsum("bnm,btm->btn", cov, w)
     share = w * sw / ((w * sw).sum(-1, keepdim=True) + eps)
     return _reduce(_masked_mean(((share - b) ** 2).sum(-1), mask), reduction)
 
 # %% ../nbs/04_losses.ipynb #c039
+@deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def advanced_portfolio_loss(weights: torch.Tensor, returns: torch.Tensor, lengths: torch.Tensor | None = None, *,
-                            cost: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
+                            cost_bps: float | torch.Tensor = 0.0, initial_weights: torch.Tensor | None = None,
                             sharpe_weight: float = 1.0, turnover_penalty: float = 0.0,
                             position_penalty: float = 0.0, max_position: float = 1.0,
                             leverage_penalty: float = 0.0, max_leverage: float = 1.0,
                             drawdown_penalty: float = 0.0, cvar_penalty: float = 0.0, alpha: float = 0.95,
-                            risk_free: float = 0.0, periods_per_year: float = PERIODS_PER_YEAR, eps: float = 1e-12,
+                            risk_free: float = 0.0, periods_per_year: float = TRADING_DAYS, eps: float = 1e-12,
                             reduction: Literal["mean", "sum", "none"] = "mean", return_components: bool = False):
     "Multi-objective loss: -Sharpe plus turnover, position-limit, leverage, drawdown and CVaR penalties."
     for name, v in dict(sharpe_weight=sharpe_weight, turnover_penalty=turnover_penalty, position_penalty=position_penalty,
                         max_position=max_position, leverage_penalty=leverage_penalty, max_leverage=max_leverage,
                         drawdown_penalty=drawdown_penalty, cvar_penalty=cvar_penalty).items():
-        _check_nonneg(v, name)
-    _check_unit_interval(alpha, "alpha")
-    _check_real(risk_free, "risk_free"); _check_real(periods_per_year, "periods_per_year", positive=True); _check_nonneg(eps, "eps")
-    rp, trades, mask = _net_and_turnover(weights, returns, lengths, cost, initial_weights, min_len=2)
+        check_number(v, name, 0)
+    check_number(alpha, "alpha", 0, 1, strict=True)
+    check_number(risk_free, "risk_free"); check_number(periods_per_year, "periods_per_year", 0, strict=True); check_number(eps, "eps", 0)
+    rp, trades, mask = _net_and_turnover(weights, returns, lengths, cost_bps, initial_weights, min_len=2)
     w = _prepare(weights, returns, lengths, min_len=2)[0]
     mu = _masked_mean(rp, mask)
     sd = torch.sqrt(((rp - mu[:, None]) ** 2 * mask).sum(1) / (mask.sum(1) - 1) + eps)
@@ -291,7 +303,7 @@ def advanced_portfolio_loss(weights: torch.Tensor, returns: torch.Tensor, length
         "position": _masked_mean((F.relu(w.abs() - max_position) ** 2).sum(-1), mask),
         "leverage": _masked_mean(F.relu(w.abs().sum(-1) - max_leverage) ** 2, mask),
         "drawdown": _max_drawdown(rp, mask),
-        "cvar": _cvar(-rp, mask, alpha),
+        "cvar": cvar(-rp, alpha, mask, dim=1),
     }
     coef = dict(sharpe=sharpe_weight, turnover=turnover_penalty, position=position_penalty,
                 leverage=leverage_penalty, drawdown=drawdown_penalty, cvar=cvar_penalty)
@@ -317,7 +329,7 @@ def _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths):
     if p.shape[0] != B or p.shape[1] != T:
         raise ValueError(f"`regime_probs` shape {tuple(regime_probs.shape)} disagrees with `weights` shape {tuple(weights.shape)}")
     K = p.shape[-1]
-    mask = _time_mask(lengths, B, T, w.device).to(w.device)
+    mask = time_mask(lengths, B, T, w.device).to(w.device)
     _check_probs(p, "regime_probs", mask)
     if not torch.is_tensor(regime_covs) or regime_covs.ndim not in (3, 4) or regime_covs.shape[-3:] != (K, N, N) \
             or (regime_covs.ndim == 4 and regime_covs.shape[0] != B):
@@ -336,7 +348,7 @@ def _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths):
 
 def _regime_losses(w, S, mu, risk_aversion: float, periods_per_year: float) -> torch.Tensor:
     "Per-regime annualised mean-variance losses `(B, T, K)`."
-    _check_nonneg(risk_aversion, "risk_aversion")
+    check_number(risk_aversion, "risk_aversion", 0)
     ell = risk_aversion * torch.einsum("btn,bknm,btm->btk", w, S.to(w.dtype), w)
     if mu is not None:
         ell = ell - torch.einsum("btn,bkn->btk", w, mu.to(w.dtype))
@@ -344,7 +356,7 @@ def _regime_losses(w, S, mu, risk_aversion: float, periods_per_year: float) -> t
 
 def regime_conditional_loss(weights: torch.Tensor, regime_probs: torch.Tensor, regime_covs: torch.Tensor,
                             regime_means: torch.Tensor | None = None, lengths: torch.Tensor | None = None, *,
-                            risk_aversion: float = 1.0, periods_per_year: float = PERIODS_PER_YEAR,
+                            risk_aversion: float = 1.0, periods_per_year: float = TRADING_DAYS,
                             reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Annualised risk (minus return) under regime-specific covariances (and means), weighted by regime probabilities."
     w, p, S, mu, mask = _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths)
@@ -375,7 +387,7 @@ def worst_case_regime_probs(regime_losses: torch.Tensor, regime_probs: torch.Ten
 def adversarial_portfolio_loss(weights: torch.Tensor, regime_probs: torch.Tensor, regime_covs: torch.Tensor,
                                regime_means: torch.Tensor | None = None, lengths: torch.Tensor | None = None, *,
                                radius: float = 0.1, risk_aversion: float = 1.0,
-                               periods_per_year: float = PERIODS_PER_YEAR,
+                               periods_per_year: float = TRADING_DAYS,
                                reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Worst-case regime loss over probabilities within total-variation distance `radius` of the estimate."
     w, p, S, mu, mask = _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths)
@@ -389,38 +401,33 @@ def _check_transition(A: torch.Tensor, B: int, T: int, K: int, mask: torch.Tenso
     ok = torch.is_tensor(A) and A.is_floating_point() and A.shape[-2:] == (K, K) and (
         A.ndim == 2 or (A.ndim == 3 and A.shape[0] == B) or (A.ndim == 4 and A.shape[:2] == (B, T)))
     if not ok:
-        raise ValueError(f"`transition_matrix` must have shape ({K}, {K}), ({B}, {K}, {K}) or ({B}, {T}, {K}, {K}), "
+        raise ValueError(f"`transmat` must have shape ({K}, {K}), ({B}, {K}, {K}) or ({B}, {T}, {K}, {K}), "
                          f"got {getattr(A, 'shape', type(A))}")
     if A.ndim == 3:
         A = A[:, None]
     A = A.expand(B, T, K, K)
-    check_transition_matrix(A, "transition_matrix", mask)
+    check_transition_matrix(A, "transmat", mask)
     if mask is not None:
         A = torch.where(mask[..., None, None], A, torch.eye(K, dtype=A.dtype, device=A.device))
     return A
 
-def _forecast(p: torch.Tensor, A: torch.Tensor, horizon: int) -> torch.Tensor:
-    "$p A^h$ for `p (B, T, K)` and `A (B, T, K, K)`."
-    check_int(horizon, "horizon", 0)
-    for _ in range(horizon):
-        p = torch.einsum("btk,btkj->btj", p, A.to(p.dtype))
-    return p
-
-def forecast_regime_probs(regime_probs: torch.Tensor, transition_matrix: torch.Tensor, horizon: int = 1) -> torch.Tensor:
-    "Regime probabilities `horizon` steps ahead, $p A^h$, for `regime_probs (B, T, K)` and `transition_matrix` as above."
+@deprecated_keywords(transition_matrix="transmat")
+def forecast_regime_probs(regime_probs: torch.Tensor, transmat: torch.Tensor, horizon: int = 1) -> torch.Tensor:
+    "Regime probabilities `horizon` steps ahead, $p A^h$, for `regime_probs (B, T, K)` and `transmat` as above."
     if not torch.is_tensor(regime_probs) or regime_probs.ndim != 3:
         raise ValueError(f"`regime_probs` must be a (B, T, K) tensor, got {getattr(regime_probs, 'shape', type(regime_probs))}")
     _check_probs(regime_probs)
     B, T, K = regime_probs.shape
-    return _forecast(regime_probs, _check_transition(transition_matrix, B, T, K), horizon)
+    return forecast_probabilities(regime_probs, _check_transition(transmat, B, T, K), horizon, check_input=False)
 
-def transition_aware_loss(weights: torch.Tensor, regime_probs: torch.Tensor, transition_matrix: torch.Tensor,
+@deprecated_keywords(transition_matrix="transmat")
+def transition_aware_loss(weights: torch.Tensor, regime_probs: torch.Tensor, transmat: torch.Tensor,
                           regime_covs: torch.Tensor, regime_means: torch.Tensor | None = None,
                           lengths: torch.Tensor | None = None, *, horizon: int = 1, risk_aversion: float = 1.0,
-                          periods_per_year: float = PERIODS_PER_YEAR,
+                          periods_per_year: float = TRADING_DAYS,
                           reduction: Literal["mean", "sum", "none"] = "mean") -> torch.Tensor:
     "Regime-conditional loss under the regime mix forecast `horizon` steps ahead, $p_t A^h$."
     w, p, S, mu, mask = _regime_setup(weights, regime_probs, regime_covs, regime_means, lengths)
-    ph = _forecast(p, _check_transition(transition_matrix, *p.shape, mask), horizon)
+    ph = forecast_probabilities(p, _check_transition(transmat, *p.shape, mask), horizon, check_input=False)
     ell = _regime_losses(w, S, mu, risk_aversion, periods_per_year)
     return _reduce(_masked_mean((ph.to(ell.dtype) * ell).sum(-1), mask), reduction)

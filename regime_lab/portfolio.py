@@ -13,13 +13,16 @@ from __future__ import annotations
 import math
 from typing import Callable, NamedTuple, Sequence
 
+from fastcore.basics import patch
+
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .hmm import check_int, check_number
-from .losses import _check_probs, _time_mask
+from .data import check_int
+from .hmm import check_number, check_probabilities
+from .losses import time_mask
 
 # %% auto #0
 __all__ = ['synthetic_regime_probs', 'PortfolioConstraints', 'project_weights', 'ConstraintLayer', 'WeightsWithUncertainty',
@@ -52,21 +55,30 @@ def synthetic_regime_probs(batch_size: int, n_steps: int, K: int = 3, *, kind: s
     return torch.softmax(logits, -1).to(dtype)
 
 # %% ../nbs/05_portfolio.ipynb #c008
+def _bound_vector(x, n: int, name: str) -> np.ndarray:
+    "A finite bound as an `(n,)` float64 array, or `ValueError` naming `name`."
+    try:
+        v = np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy() if np.ndim(x) == 0 or np.shape(x) == (n,) else None
+    except (TypeError, ValueError):
+        v = None
+    if v is None or not np.isfinite(v).all():
+        raise ValueError(f"`{name}` must be a finite number or {n} finite numbers, got {x!r}")
+    return v
+
 class PortfolioConstraints:
     "Per-asset bounds, a net exposure and an optional gross-leverage cap; long-only fully invested by default."
+
     def __init__(self, n_assets: int, lower: float | Sequence[float] | None = 0.0, upper: float | Sequence[float] | None = None,
                  net_exposure: float = 1.0, max_leverage: float | None = None):
-        if not isinstance(n_assets, (int, np.integer)) or n_assets < 1:
-            raise ValueError(f"`n_assets` must be a positive integer, got {n_assets!r}")
-        n = int(n_assets)
+        n = check_int(n_assets, "n_assets", 1)
         e = check_number(net_exposure, "net_exposure")
         if max_leverage is not None:
             check_number(max_leverage, "max_leverage", 0, strict=True)
         L = None if max_leverage is None else float(max_leverage)
         if lower is None and L is None:
             raise ValueError("`lower` may be None only with a `max_leverage` (which bounds it by -max_leverage)")
-        lo = np.full(n, -np.inf if lower is None else 0.0) if lower is None else self._vector(lower, n, "lower")
-        up = np.full(n, np.inf) if upper is None else self._vector(upper, n, "upper")
+        lo = np.full(n, -np.inf if lower is None else 0.0) if lower is None else _bound_vector(lower, n, "lower")
+        up = np.full(n, np.inf) if upper is None else _bound_vector(upper, n, "upper")
         if (lo > up).any():
             raise ValueError(f"`lower` exceeds `upper` for {int((lo > up).sum())} assets")
         if L is not None:
@@ -87,30 +99,21 @@ class PortfolioConstraints:
         self.is_simplex = bool((lo == 0).all() and e > 0 and (upper is None or (np.asarray(upper) >= e).all())
                                and (L is None or L >= e))
 
-    @staticmethod
-    def _vector(x, n: int, name: str) -> np.ndarray:
-        "A finite bound as an `(n,)` float64 array."
-        try:
-            v = np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)).copy() if np.ndim(x) == 0 or np.shape(x) == (n,) else None
-        except (TypeError, ValueError):
-            v = None
-        if v is None or not np.isfinite(v).all():
-            raise ValueError(f"`{name}` must be a finite number or {n} finite numbers, got {x!r}")
-        return v
-
-    def violation(self, weights: torch.Tensor) -> torch.Tensor:
-        "Largest violation of any constraint by each portfolio in `weights (..., N)`, in float64 (0 when feasible)."
-        w = weights.detach().to(torch.float64)
-        lo, up = (torch.as_tensor(b, device=w.device) for b in (self.lower, self.upper))
-        v = torch.stack([(lo - w).amax(-1), (w - up).amax(-1), (w.sum(-1) - self.net_exposure).abs()], -1).amax(-1)
-        if self.max_leverage is not None:
-            v = torch.maximum(v, w.abs().sum(-1) - self.max_leverage)
-        return v.clamp_min(0)
-
     def __repr__(self) -> str:
         return (f"PortfolioConstraints(n_assets={self.n_assets}, lower={self.lower.min():.4g}..{self.lower.max():.4g}, "
                 f"upper={self.upper.min():.4g}..{self.upper.max():.4g}, net_exposure={self.net_exposure:.4g}, "
                 f"max_leverage={self.max_leverage}, simplex={self.is_simplex})")
+
+# %% ../nbs/05_portfolio.ipynb #alg1p01
+@patch
+def violation(self: PortfolioConstraints, weights: torch.Tensor) -> torch.Tensor:
+    "Largest violation of any constraint by each portfolio in `weights (..., N)`, in float64 (0 when feasible)."
+    w = weights.detach().to(torch.float64)
+    lo, up = (torch.as_tensor(b, device=w.device) for b in (self.lower, self.upper))
+    v = torch.stack([(lo - w).amax(-1), (w - up).amax(-1), (w.sum(-1) - self.net_exposure).abs()], -1).amax(-1)
+    if self.max_leverage is not None:
+        v = torch.maximum(v, w.abs().sum(-1) - self.max_leverage)
+    return v.clamp_min(0)
 
 # %% ../nbs/05_portfolio.ipynb #c011
 def _clip_soft(a: torch.Tensor, mu: torch.Tensor, lo: torch.Tensor, up: torch.Tensor) -> torch.Tensor:
@@ -133,6 +136,7 @@ def _solve_budget(z: torch.Tensor, mu: torch.Tensor, lo: torch.Tensor, up: torch
     t = torch.where(den > 0, f_0 / torch.where(den > 0, den, torch.ones_like(den)), torch.zeros_like(den))
     return p0 + t * (p1 - p0)
 
+# %% ../nbs/05_portfolio.ipynb #alg1p04
 def project_weights(scores: torch.Tensor, constraints: PortfolioConstraints, n_bisect: int = 45) -> torch.Tensor:
     "Euclidean projection of `scores (..., N)` onto the constraint set, differentiable, exact to float rounding."
     if not torch.is_tensor(scores) or scores.shape[-1] != constraints.n_assets or not scores.is_floating_point():
@@ -182,6 +186,7 @@ def project_weights(scores: torch.Tensor, constraints: PortfolioConstraints, n_b
 # %% ../nbs/05_portfolio.ipynb #c017
 class ConstraintLayer(nn.Module):
     "The output layer every optimiser shares: maps scores `(..., N)` to weights satisfying `constraints` exactly."
+
     def __init__(self, constraints: PortfolioConstraints, method: str = "auto"):
         super().__init__()
         if not isinstance(constraints, PortfolioConstraints):
@@ -193,15 +198,18 @@ class ConstraintLayer(nn.Module):
         self.constraints = constraints
         self.method = "softmax" if method == "auto" and constraints.is_simplex else ("projection" if method == "auto" else method)
 
-    def forward(self, scores: torch.Tensor) -> torch.Tensor:
-        if self.method == "softmax":
-            if scores.shape[-1] != self.constraints.n_assets:
-                raise ValueError(f"`scores` must end in {self.constraints.n_assets} assets, got {tuple(scores.shape)}")
-            return self.constraints.net_exposure * torch.softmax(scores, dim=-1)
-        return project_weights(scores, self.constraints)
-
     def extra_repr(self) -> str:
         return f"method={self.method!r}, {self.constraints!r}"
+
+# %% ../nbs/05_portfolio.ipynb #alg1p06
+@patch
+def forward(self: ConstraintLayer, scores: torch.Tensor) -> torch.Tensor:
+    "Weights `(..., N)` satisfying the constraints: a scaled softmax on the simplex, the exact projection otherwise."
+    if self.method == "softmax":
+        if scores.shape[-1] != self.constraints.n_assets:
+            raise ValueError(f"`scores` must end in {self.constraints.n_assets} assets, got {tuple(scores.shape)}")
+        return self.constraints.net_exposure * torch.softmax(scores, dim=-1)
+    return project_weights(scores, self.constraints)
 
 # %% ../nbs/05_portfolio.ipynb #c020
 class WeightsWithUncertainty(NamedTuple):
@@ -223,8 +231,10 @@ def _last(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     idx = (mask.sum(1) - 1).view(-1, *([1] * (x.ndim - 1))).expand(-1, 1, *x.shape[2:])
     return x.gather(1, idx)[:, 0]
 
+# %% ../nbs/05_portfolio.ipynb #alg1p11
 class _PortfolioModule(nn.Module):
     "Shared validation, asset-feature scoring and output layer of the regime portfolio optimisers."
+
     def __init__(self, K: int, n_assets: int, hidden_dim: int, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None):
         super().__init__()
@@ -244,47 +254,52 @@ class _PortfolioModule(nn.Module):
     def constraints(self) -> PortfolioConstraints:
         return self.output_layer.constraints
 
-    def _inputs(self, regime_probs, asset_features=None, lengths=None):
-        "Validated `(p (B,T,K), features (B,T,N,F) or None, mask (B,T))` with neutral padding."
-        if not torch.is_tensor(regime_probs) or regime_probs.ndim != 3 or regime_probs.shape[-1] != self.K \
-                or not regime_probs.is_floating_point():
-            raise ValueError(f"`regime_probs` must be a float tensor (B, T, K={self.K}), got {getattr(regime_probs, 'shape', type(regime_probs))}")
-        B, T, K = regime_probs.shape
-        dt = next(self.parameters()).dtype
-        for x, nm in ((regime_probs, "regime_probs"), (asset_features, "asset_features")):
-            if torch.is_tensor(x) and x.is_floating_point() and x.dtype != dt:
-                raise ValueError(f"`{nm}` has dtype {x.dtype} but the model's parameters are {dt}; convert one of them "
-                                 f"(`x.to({dt})` or `model.to({x.dtype})`)")
-        mask = _time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
-        _check_probs(regime_probs, "regime_probs", mask)
-        p = torch.where(mask[..., None], regime_probs, torch.full((), 1.0 / K, dtype=regime_probs.dtype, device=regime_probs.device))
-        p = p / p.sum(-1, keepdim=True)
-        feats = None
-        if self.n_asset_features == 0:
-            if asset_features is not None:
-                raise ValueError("`asset_features` given, but the model was built with n_asset_features=0")
-        else:
-            shape = (B, T, self.n_assets, self.n_asset_features)
-            if not torch.is_tensor(asset_features) or tuple(asset_features.shape) != shape:
-                raise ValueError(f"`asset_features` must be a tensor of shape {shape}, got {getattr(asset_features, 'shape', asset_features)}")
-            m4 = mask[:, :, None, None]
-            if (~torch.isfinite(asset_features) & m4).any():
-                raise ValueError("`asset_features` contains NaN or inf inside `lengths`")
-            feats = torch.where(m4, asset_features, torch.zeros((), dtype=asset_features.dtype, device=asset_features.device))
-        return p, feats, mask
+# %% ../nbs/05_portfolio.ipynb #alg1p13
+@patch
+def _inputs(self: _PortfolioModule, regime_probs, asset_features=None, lengths=None):
+    "Validated `(p (B,T,K), features (B,T,N,F) or None, mask (B,T))` with neutral padding."
+    if not torch.is_tensor(regime_probs) or regime_probs.ndim != 3 or regime_probs.shape[-1] != self.K \
+            or not regime_probs.is_floating_point():
+        raise ValueError(f"`regime_probs` must be a float tensor (B, T, K={self.K}), got {getattr(regime_probs, 'shape', type(regime_probs))}")
+    B, T, K = regime_probs.shape
+    dt = next(self.parameters()).dtype
+    for x, nm in ((regime_probs, "regime_probs"), (asset_features, "asset_features")):
+        if torch.is_tensor(x) and x.is_floating_point() and x.dtype != dt:
+            raise ValueError(f"`{nm}` has dtype {x.dtype} but the model's parameters are {dt}; convert one of them "
+                             f"(`x.to({dt})` or `model.to({x.dtype})`)")
+    mask = time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
+    check_probabilities(regime_probs, "regime_probs", mask)
+    p = torch.where(mask[..., None], regime_probs, torch.full((), 1.0 / K, dtype=regime_probs.dtype, device=regime_probs.device))
+    p = p / p.sum(-1, keepdim=True)
+    feats = None
+    if self.n_asset_features == 0:
+        if asset_features is not None:
+            raise ValueError("`asset_features` given, but the model was built with n_asset_features=0")
+    else:
+        shape = (B, T, self.n_assets, self.n_asset_features)
+        if not torch.is_tensor(asset_features) or tuple(asset_features.shape) != shape:
+            raise ValueError(f"`asset_features` must be a tensor of shape {shape}, got {getattr(asset_features, 'shape', asset_features)}")
+        m4 = mask[:, :, None, None]
+        if (~torch.isfinite(asset_features) & m4).any():
+            raise ValueError("`asset_features` contains NaN or inf inside `lengths`")
+        feats = torch.where(m4, asset_features, torch.zeros((), dtype=asset_features.dtype, device=asset_features.device))
+    return p, feats, mask
 
-    def _feature_scores(self, context: torch.Tensor, feats: torch.Tensor | None, mask: torch.Tensor) -> torch.Tensor | float:
-        "Per-asset score `(B, N)` from the asset features and the context `(B, H)` (0 without features)."
-        if feats is None:
-            return 0.0
-        emb = self.feature_encoder(feats)                                        # (B, T, N, H)
-        m = mask[:, :, None, None].to(emb.dtype)
-        a = (emb * m).sum(1) / m.sum(1) + _last(emb, mask)                       # (B, N, H)
-        return (a * self.feature_query(context)[:, None, :]).sum(-1) / math.sqrt(self.hidden_dim)
+# %% ../nbs/05_portfolio.ipynb #alg1p15
+@patch
+def _feature_scores(self: _PortfolioModule, context: torch.Tensor, feats: torch.Tensor | None, mask: torch.Tensor) -> torch.Tensor | float:
+    "Per-asset score `(B, N)` from the asset features and the context `(B, H)` (0 without features)."
+    if feats is None:
+        return 0.0
+    emb = self.feature_encoder(feats)                                        # (B, T, N, H)
+    m = mask[:, :, None, None].to(emb.dtype)
+    a = (emb * m).sum(1) / m.sum(1) + _last(emb, mask)                       # (B, N, H)
+    return (a * self.feature_query(context)[:, None, :]).sum(-1) / math.sqrt(self.hidden_dim)
 
 # %% ../nbs/05_portfolio.ipynb #c022
 class AttentionPortfolioOptimizer(_PortfolioModule):
     "Multi-head attention over the window of regime probabilities, plus regime-weighted scores, to weights `(B, N)`."
+
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_heads: int = 4, n_asset_features: int = 0,
                  dropout: float = 0.0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
@@ -300,21 +315,25 @@ class AttentionPortfolioOptimizer(_PortfolioModule):
         self.regime_scores = nn.Parameter(torch.zeros(K, n_assets))
         self.last_attention = None
 
-    def forward(self, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
-                lengths: torch.Tensor | None = None) -> torch.Tensor:
-        p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
-        x = self.embed(p) + _age_encoding(mask, self.hidden_dim, p.dtype)
-        q = (_last(x, mask) + self.query)[:, None]
-        ctx, attn = self.attention(q, x, x, key_padding_mask=~mask, need_weights=True)
-        h = self.norm(q + ctx)[:, 0]
-        h = h + self.ffn(h)
-        self.last_attention = attn[:, 0].detach()
-        scores = self.score_head(h) + _last(p, mask) @ self.regime_scores + self._feature_scores(h, feats, mask)
-        return self.output_layer(scores)
+# %% ../nbs/05_portfolio.ipynb #alg1p21
+@patch
+def forward(self: AttentionPortfolioOptimizer, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
+            lengths: torch.Tensor | None = None) -> torch.Tensor:
+    "Weights `(B, N)`: attention from the last valid step over the window, plus regime-weighted scores."
+    p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
+    x = self.embed(p) + _age_encoding(mask, self.hidden_dim, p.dtype)
+    q = (_last(x, mask) + self.query)[:, None]
+    ctx, attn = self.attention(q, x, x, key_padding_mask=~mask, need_weights=True)
+    h = self.norm(q + ctx)[:, 0]
+    h = h + self.ffn(h)
+    self.last_attention = attn[:, 0].detach()
+    scores = self.score_head(h) + _last(p, mask) @ self.regime_scores + self._feature_scores(h, feats, mask)
+    return self.output_layer(scores)
 
 # %% ../nbs/05_portfolio.ipynb #c024
 class TransformerPortfolioOptimizer(_PortfolioModule):
     "A transformer encoder over the window of regime probabilities, read at its last step, to weights `(B, N)`."
+
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_heads: int = 4, n_layers: int = 2,
                  n_asset_features: int = 0, dropout: float = 0.0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
@@ -328,16 +347,20 @@ class TransformerPortfolioOptimizer(_PortfolioModule):
         self.encoder = nn.TransformerEncoder(layer, n_layers, norm=nn.LayerNorm(H), enable_nested_tensor=False)
         self.score_head = nn.Linear(H, n_assets)
 
-    def forward(self, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
-                lengths: torch.Tensor | None = None) -> torch.Tensor:
-        p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
-        x = self.embed(p) + _age_encoding(mask, self.hidden_dim, p.dtype)
-        h = _last(self.encoder(x, src_key_padding_mask=~mask), mask)
-        return self.output_layer(self.score_head(h) + self._feature_scores(h, feats, mask))
+# %% ../nbs/05_portfolio.ipynb #alg1p24
+@patch
+def forward(self: TransformerPortfolioOptimizer, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
+            lengths: torch.Tensor | None = None) -> torch.Tensor:
+    "Weights `(B, N)` read from the encoder's output at each window's last valid step."
+    p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
+    x = self.embed(p) + _age_encoding(mask, self.hidden_dim, p.dtype)
+    h = _last(self.encoder(x, src_key_padding_mask=~mask), mask)
+    return self.output_layer(self.score_head(h) + self._feature_scores(h, feats, mask))
 
 # %% ../nbs/05_portfolio.ipynb #c026
 class BayesianPortfolioOptimizer(_PortfolioModule):
     "GRU encoder and a mean-field Gaussian score layer: returns the mean and std of the projected weight samples."
+
     def __init__(self, K: int, n_assets: int, hidden_dim: int = 64, n_samples: int = 32, prior_std: float = 1.0,
                  n_asset_features: int = 0, constraints: PortfolioConstraints | None = None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
@@ -353,24 +376,29 @@ class BayesianPortfolioOptimizer(_PortfolioModule):
         self.weight_rho = nn.Parameter(torch.full((n_assets, H), -5.0))
         self.bias_rho = nn.Parameter(torch.full((n_assets,), -5.0))
 
-    def kl_divergence(self) -> torch.Tensor:
-        "KL(q || prior) of the score layer's posterior, summed over its parameters."
-        kl = 0.0
-        for m, rho in ((self.weight_mu, self.weight_rho), (self.bias_mu, self.bias_rho)):
-            s = F.softplus(rho)
-            kl = kl + (math.log(self.prior_std) - torch.log(s) + (s ** 2 + m ** 2) / (2 * self.prior_std ** 2) - 0.5).sum()
-        return kl
+# %% ../nbs/05_portfolio.ipynb #alg1p27
+@patch
+def kl_divergence(self: BayesianPortfolioOptimizer) -> torch.Tensor:
+    "KL(q || prior) of the score layer's posterior, summed over its parameters."
+    kl = 0.0
+    for m, rho in ((self.weight_mu, self.weight_rho), (self.bias_mu, self.bias_rho)):
+        s = F.softplus(rho)
+        kl = kl + (math.log(self.prior_std) - torch.log(s) + (s ** 2 + m ** 2) / (2 * self.prior_std ** 2) - 0.5).sum()
+    return kl
 
-    def forward(self, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
-                lengths: torch.Tensor | None = None, n_samples: int | None = None) -> WeightsWithUncertainty:
-        S = self.n_samples if n_samples is None else check_int(n_samples, "n_samples", 2)
-        p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
-        h = _last(self.encoder(p)[0], mask)                                       # (B, H)
-        W = self.weight_mu + F.softplus(self.weight_rho) * torch.randn((S, *self.weight_mu.shape), dtype=h.dtype, device=h.device)
-        b = self.bias_mu + F.softplus(self.bias_rho) * torch.randn((S, *self.bias_mu.shape), dtype=h.dtype, device=h.device)
-        scores = torch.einsum("bh,snh->sbn", h, W) + b[:, None] + self._feature_scores(h, feats, mask)
-        w = self.output_layer(scores)                                             # (S, B, N), each feasible
-        return WeightsWithUncertainty(w.mean(0), w.std(0))
+# %% ../nbs/05_portfolio.ipynb #alg1p29
+@patch
+def forward(self: BayesianPortfolioOptimizer, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
+            lengths: torch.Tensor | None = None, n_samples: int | None = None) -> WeightsWithUncertainty:
+    "Mean and std `(B, N)` of the projected weights over `n_samples` draws of the score layer."
+    S = self.n_samples if n_samples is None else check_int(n_samples, "n_samples", 2)
+    p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
+    h = _last(self.encoder(p)[0], mask)                                       # (B, H)
+    W = self.weight_mu + F.softplus(self.weight_rho) * torch.randn((S, *self.weight_mu.shape), dtype=h.dtype, device=h.device)
+    b = self.bias_mu + F.softplus(self.bias_rho) * torch.randn((S, *self.bias_mu.shape), dtype=h.dtype, device=h.device)
+    scores = torch.einsum("bh,snh->sbn", h, W) + b[:, None] + self._feature_scores(h, feats, mask)
+    w = self.output_layer(scores)                                             # (S, B, N), each feasible
+    return WeightsWithUncertainty(w.mean(0), w.std(0))
 
 # %% ../nbs/05_portfolio.ipynb #c028
 def _same_constraints(a: PortfolioConstraints, b: PortfolioConstraints) -> bool:
@@ -380,18 +408,24 @@ def _same_constraints(a: PortfolioConstraints, b: PortfolioConstraints) -> bool:
 
 class _RecurrentMember(_PortfolioModule):
     "A GRU over the window and a linear score head: the ensemble's default member."
+
     def __init__(self, K, n_assets, hidden_dim=64, n_asset_features=0, constraints=None):
         super().__init__(K, n_assets, hidden_dim, n_asset_features, constraints)
         self.encoder = nn.GRU(K, hidden_dim, batch_first=True)
         self.score_head = nn.Linear(hidden_dim, n_assets)
 
-    def forward(self, regime_probs, asset_features=None, lengths=None):
-        p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
-        h = _last(self.encoder(p)[0], mask)
-        return self.output_layer(self.score_head(h) + self._feature_scores(h, feats, mask))
+# %% ../nbs/05_portfolio.ipynb #alg1p31
+@patch
+def forward(self: _RecurrentMember, regime_probs, asset_features=None, lengths=None):
+    "Weights `(B, N)` from the GRU's state at each window's last valid step."
+    p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
+    h = _last(self.encoder(p)[0], mask)
+    return self.output_layer(self.score_head(h) + self._feature_scores(h, feats, mask))
 
+# %% ../nbs/05_portfolio.ipynb #alg1p33
 class EnsemblePortfolioOptimizer(_PortfolioModule):
     "M independently initialised members: returns their mean weights and per-asset dispersion (std across members)."
+
     def __init__(self, K: int, n_assets: int, n_members: int = 5, hidden_dim: int = 64, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None, member_factory: Callable[[], nn.Module] | None = None):
         super().__init__(K, n_assets, hidden_dim, 0, constraints)     # the members own the feature encoders
@@ -404,17 +438,21 @@ class EnsemblePortfolioOptimizer(_PortfolioModule):
             if not isinstance(m, nn.Module) or (mc is not None and not _same_constraints(mc, self.constraints)):
                 raise ValueError("`member_factory` must build nn.Modules with the ensemble's `constraints`")
 
-    def forward(self, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
-                lengths: torch.Tensor | None = None) -> WeightsWithUncertainty:
-        self._inputs(regime_probs, asset_features, lengths)
-        kw = {} if asset_features is None else {"asset_features": asset_features}
-        outs = [m(regime_probs, lengths=lengths, **kw) for m in self.members]
-        w = torch.stack([o.weights if isinstance(o, WeightsWithUncertainty) else o for o in outs])   # (M, B, N)
-        return WeightsWithUncertainty(w.mean(0), w.std(0))
+# %% ../nbs/05_portfolio.ipynb #alg1p35
+@patch
+def forward(self: EnsemblePortfolioOptimizer, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
+            lengths: torch.Tensor | None = None) -> WeightsWithUncertainty:
+    "The members' mean weights and their spread (std) `(B, N)`."
+    self._inputs(regime_probs, asset_features, lengths)
+    kw = {} if asset_features is None else {"asset_features": asset_features}
+    outs = [m(regime_probs, lengths=lengths, **kw) for m in self.members]
+    w = torch.stack([o.weights if isinstance(o, WeightsWithUncertainty) else o for o in outs])   # (M, B, N)
+    return WeightsWithUncertainty(w.mean(0), w.std(0))
 
 # %% ../nbs/05_portfolio.ipynb #c030
 class HierarchicalPortfolioOptimizer(_PortfolioModule):
     "Micro regimes grouped into macro regimes; one portfolio per macro regime, mixed by the macro probabilities."
+
     def __init__(self, K: int, n_assets: int, n_macro: int = 2, hidden_dim: int = 64,
                  macro_assignment: Sequence[int] | None = None, n_asset_features: int = 0,
                  constraints: PortfolioConstraints | None = None):
@@ -438,21 +476,26 @@ class HierarchicalPortfolioOptimizer(_PortfolioModule):
         self.heads = nn.Linear(2 * H, M * n_assets)
         self.last_macro_probs = None
 
-    def membership(self) -> torch.Tensor:
-        "Micro-to-macro membership `(K, M)`, rows summing to 1."
-        return torch.softmax(self.macro_logits, -1) if self.macro_logits is not None else self.macro_map
+# %% ../nbs/05_portfolio.ipynb #alg1p41
+@patch
+def membership(self: HierarchicalPortfolioOptimizer) -> torch.Tensor:
+    "Micro-to-macro membership `(K, M)`, rows summing to 1."
+    return torch.softmax(self.macro_logits, -1) if self.macro_logits is not None else self.macro_map
 
-    def forward(self, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
-                lengths: torch.Tensor | None = None) -> torch.Tensor:
-        p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
-        q = p @ self.membership().to(p.dtype)                                     # (B, T, M)
-        h_macro = _last(self.macro_encoder(q)[0], mask)
-        h_micro = _last(self.micro_encoder(torch.cat([p, q], -1))[0], mask)
-        h = torch.cat([h_macro, h_micro], -1)
-        scores = self.heads(h).view(-1, self.n_macro, self.n_assets) + (
-            self._feature_scores(h_micro, feats, mask)[:, None] if feats is not None else 0.0)
-        w_macro = self.output_layer(scores)                                       # (B, M, N), each feasible
-        q_now = _last(q, mask)
-        q_now = q_now / q_now.sum(-1, keepdim=True)
-        self.last_macro_probs = q_now.detach()
-        return torch.einsum("bm,bmn->bn", q_now, w_macro)
+# %% ../nbs/05_portfolio.ipynb #alg1p43
+@patch
+def forward(self: HierarchicalPortfolioOptimizer, regime_probs: torch.Tensor, asset_features: torch.Tensor | None = None,
+            lengths: torch.Tensor | None = None) -> torch.Tensor:
+    "Weights `(B, N)`: each macro regime's portfolio, mixed by the last valid step's macro probabilities."
+    p, feats, mask = self._inputs(regime_probs, asset_features, lengths)
+    q = p @ self.membership().to(p.dtype)                                     # (B, T, M)
+    h_macro = _last(self.macro_encoder(q)[0], mask)
+    h_micro = _last(self.micro_encoder(torch.cat([p, q], -1))[0], mask)
+    h = torch.cat([h_macro, h_micro], -1)
+    scores = self.heads(h).view(-1, self.n_macro, self.n_assets) + (
+        self._feature_scores(h_micro, feats, mask)[:, None] if feats is not None else 0.0)
+    w_macro = self.output_layer(scores)                                       # (B, M, N), each feasible
+    q_now = _last(q, mask)
+    q_now = q_now / q_now.sum(-1, keepdim=True)
+    self.last_macro_probs = q_now.detach()
+    return torch.einsum("bm,bmn->bn", q_now, w_macro)

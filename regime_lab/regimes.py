@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import bisect
 import copy
-import math
 import numbers
 from typing import Sequence
+
+from fastcore.basics import patch
 
 import numpy as np
 import pandas as pd
@@ -29,18 +30,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
-from .hmm import (PROB_ATOL, check_covariance, check_int, check_probabilities, check_transition_matrix,
-                             expected_durations)
-from .vae_hmm import torch_threads
+from .data import TRADING_DAYS, check_int, torch_threads
+from .hmm import (PROB_ATOL, check_covariance, check_probabilities, check_transition_matrix, expected_durations,
+                            forecast_probabilities, stationary_distribution)
+from .vae_hmm import RegimeModel
 
 # %% auto #0
 __all__ = ['valid_mask', 'check_probs', 'check_transmat', 'transitions_known_at', 'forecast_regimes', 'persistence_forecast',
            'forecast_log_score', 'ForwardTransitionPredictor', 'regime_change_labels', 'change_probability',
-           'binary_scores', 'RegimeChangeDetector', 'sample_regimes', 'run_lengths', 'RegimePersistenceModel',
+           'sample_regimes', 'binary_scores', 'RegimeChangeDetector', 'run_lengths', 'RegimePersistenceModel',
            'apply_temperature', 'regime_nll', 'reliability_table', 'expected_calibration_error', 'TemperatureScaling',
-           'estimate_regime_covariance', 'RegimeFactorModel', 'regime_certainty', 'confidence_based_sizing',
-           'stationary_distribution', 'optimize_rebalancing_frequency', 'optimize_leverage']
+           'weighted_covariance', 'estimate_regime_covariance', 'RegimeFactorModel', 'regime_certainty',
+           'confidence_based_sizing', 'optimize_rebalancing_frequency', 'optimize_leverage']
 
 # %% ../nbs/03_regimes.ipynb #c005
 def _to_numpy(x, name: str) -> np.ndarray:
@@ -99,17 +103,10 @@ def _check_horizon(horizon, name: str = "horizon") -> int:
 # %% ../nbs/03_regimes.ipynb #c008
 def transitions_known_at(model, X, U=None) -> np.ndarray:
     "Row t: the transition matrix of the move t -> t+1 known at the close of t ((K, K) for a stationary model)."
-    if getattr(model, "model_", None) is None: raise ValueError("`model` is not fitted: call `fit(X)` first")
-    if model.model_.prior.stationary: return model.transition_matrices()
-    if model.inputs == "lagged":
-        if isinstance(X, pd.DataFrame):            # a placeholder day after the last: its values are never read
-            last = X.iloc[-1:].copy()
-            last.index = last.index + (pd.Timedelta(days=1) if isinstance(X.index, pd.DatetimeIndex) else 1)
-            X_ext = pd.concat([X, last])
-        else:
-            Xa = _to_numpy(X, "X"); X_ext = np.concatenate([Xa, Xa[-1:]])
-        return model.transition_matrices(X_ext)[1:]
-    return model.transition_matrices(X, U)      # inputs="given": tomorrow's input is unknown, hold u_t
+    if not isinstance(model, RegimeModel): raise ValueError(f"`model` must be a fitted RegimeModel, got {type(model).__name__}")
+    try: check_is_fitted(model)
+    except NotFittedError: raise ValueError("`model` is not fitted: call `fit(X)` first") from None
+    return model.transitions_known_at(X, U)
 
 # %% ../nbs/03_regimes.ipynb #c012
 def forecast_regimes(probs, transmat, horizon: int, lengths=None) -> np.ndarray:
@@ -117,11 +114,7 @@ def forecast_regimes(probs, transmat, horizon: int, lengths=None) -> np.ndarray:
     H = _check_horizon(horizon)
     p, mask = check_probs(probs, lengths=lengths)
     A = check_transmat(transmat, p.shape[-1], time_shape=p.shape[:-1], mask=mask)
-    out = np.empty(p.shape[:-1] + (H, p.shape[-1]))
-    q = p
-    for h in range(H):
-        q = (q[..., None, :] @ A)[..., 0, :]
-        out[..., h, :] = q
+    out = forecast_probabilities(p, A, H, path=True, check_input=False)      # padding: uniform p, identity A
     out[~mask] = np.nan
     return out
 
@@ -183,8 +176,10 @@ class _ForecastCorrection(nn.Module):
         x = torch.cat([log_base, log_now[:, None].expand(N, H, K), eh], -1)
         return F.log_softmax(log_base + self.net(x), -1)
 
+# %% ../nbs/03_regimes.ipynb #alg1r11
 class ForwardTransitionPredictor:
     "Multi-step regime forecasts p(z_{t+h} | x_{1:t}), h = 1..horizon: matrix products held at t, optionally corrected by a small network."
+
     def __init__(self, horizon: int = 10, learned: bool = False, hidden_dim: int = 16, epochs: int = 300,
                  lr: float = 0.01, weight_decay: float = 1e-4, val_fraction: float = 0.2, eps: float = 1e-6,
                  seed: int = 0, n_threads: int | None = 1):
@@ -194,66 +189,75 @@ class ForwardTransitionPredictor:
         self.val_fraction, self.eps, self.seed, self.n_threads = val_fraction, eps, seed, n_threads
 
     def _log(self, p: np.ndarray) -> np.ndarray:
+        "log((1 - K eps) p + eps): the eps-mixed log-probabilities."
         K = p.shape[-1]
         return np.log((1 - K * self.eps) * p + self.eps)
 
-    def _pairs(self, base, p, y, mask):
-        "Training tensors over the (t, h) with t + h inside the sequence: inputs, targets, and the weight of each h."
-        T, H = base.shape[-3], self.horizon
-        ok = np.zeros(base.shape[:-1], dtype=bool)                       # (..., T, H)
-        tgt = np.zeros(base.shape)
-        for h in range(1, H + 1):
-            if h >= T: break
-            ok[..., :T - h, h - 1] = mask[..., h:]
-            tgt[..., :T - h, h - 1, :] = y[..., h:, :]
-        keep = ok.any(-1) & mask
-        f32 = lambda a: torch.tensor(a, dtype=torch.float32)
-        return f32(self._log(base[keep])), f32(self._log(p[keep])), f32(tgt[keep]), f32(ok[keep])
+# %% ../nbs/03_regimes.ipynb #alg1r13
+@patch
+def _pairs(self: ForwardTransitionPredictor, base, p, y, mask):
+    "Training tensors over the (t, h) with t + h inside the sequence: inputs, targets, and the weight of each h."
+    T, H = base.shape[-3], self.horizon
+    ok = np.zeros(base.shape[:-1], dtype=bool)                       # (..., T, H)
+    tgt = np.zeros(base.shape)
+    for h in range(1, H + 1):
+        if h >= T: break
+        ok[..., :T - h, h - 1] = mask[..., h:]
+        tgt[..., :T - h, h - 1, :] = y[..., h:, :]
+    keep = ok.any(-1) & mask
+    f32 = lambda a: torch.tensor(a, dtype=torch.float32)
+    return f32(self._log(base[keep])), f32(self._log(p[keep])), f32(tgt[keep]), f32(ok[keep])
 
-    def fit(self, probs, transmat, target=None, lengths=None) -> "ForwardTransitionPredictor":
-        "Check the inputs; with `learned=True` train the correction against the hindsight regimes `target` (labels or probabilities)."
-        p, mask = check_probs(probs, lengths=lengths)
-        self.n_regimes_ = p.shape[-1]
-        if not self.learned: return self
-        if target is None: raise ValueError("`target` (hindsight regimes of the training days) is required when learned=True")
-        base = forecast_regimes(p, transmat, self.horizon, lengths=lengths)
-        y = _targets(target, self.n_regimes_, p.shape[:-1], mask=mask)
-        lb, ln, tg, w = self._pairs(np.nan_to_num(base), p, y, mask)
-        n_val = max(int(round(self.val_fraction * len(lb))), 1)
-        tr, va = slice(0, len(lb) - n_val), slice(len(lb) - n_val, len(lb))
-        with torch_threads(self.n_threads), torch.random.fork_rng():
-            torch.manual_seed(self.seed)
-            net = _ForecastCorrection(self.n_regimes_, self.horizon, self.hidden_dim)
-            opt = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-            loss_fn = lambda s: -((net(lb[s], ln[s]) * tg[s]).sum(-1) * w[s]).sum() / w[s].sum()
-            best, self.history_ = (float("inf"), None), {"train_loss": [], "val_loss": []}
-            for epoch in range(self.epochs):
-                opt.zero_grad(); loss = loss_fn(tr); loss.backward(); opt.step()
-                with torch.no_grad(): vl = float(loss_fn(va))
-                self.history_["train_loss"].append(float(loss.detach())); self.history_["val_loss"].append(vl)
-                if vl < best[0]: best = (vl, copy.deepcopy(net.state_dict()))
-            net.load_state_dict(best[1])
-        self.net_ = net.eval()
-        self.best_epoch_ = int(np.argmin(self.history_["val_loss"]))
-        return self
+# %% ../nbs/03_regimes.ipynb #alg1r15
+@patch
+def fit(self: ForwardTransitionPredictor, probs, transmat, target=None, lengths=None) -> "ForwardTransitionPredictor":
+    "Check the inputs; with `learned=True` train the correction against the hindsight regimes `target` (labels or probabilities)."
+    p, mask = check_probs(probs, lengths=lengths)
+    self.n_regimes_ = p.shape[-1]
+    if not self.learned: return self
+    if target is None: raise ValueError("`target` (hindsight regimes of the training days) is required when learned=True")
+    base = forecast_regimes(p, transmat, self.horizon, lengths=lengths)
+    y = _targets(target, self.n_regimes_, p.shape[:-1], mask=mask)
+    lb, ln, tg, w = self._pairs(np.nan_to_num(base), p, y, mask)
+    n_val = max(int(round(self.val_fraction * len(lb))), 1)
+    tr, va = slice(0, len(lb) - n_val), slice(len(lb) - n_val, len(lb))
+    with torch_threads(self.n_threads), torch.random.fork_rng():
+        torch.manual_seed(self.seed)
+        net = _ForecastCorrection(self.n_regimes_, self.horizon, self.hidden_dim)
+        opt = torch.optim.Adam(net.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        loss_fn = lambda s: -((net(lb[s], ln[s]) * tg[s]).sum(-1) * w[s]).sum() / w[s].sum()
+        best, self.history_ = (float("inf"), None), {"train_loss": [], "val_loss": []}
+        for epoch in range(self.epochs):
+            opt.zero_grad(); loss = loss_fn(tr); loss.backward(); opt.step()
+            with torch.no_grad(): vl = float(loss_fn(va))
+            self.history_["train_loss"].append(float(loss.detach())); self.history_["val_loss"].append(vl)
+            if vl < best[0]: best = (vl, copy.deepcopy(net.state_dict()))
+        net.load_state_dict(best[1])
+    self.net_ = net.eval()
+    self.best_epoch_ = int(np.argmin(self.history_["val_loss"]))
+    return self
 
-    def predict_proba(self, probs, transmat, lengths=None) -> np.ndarray:
-        "Forecasts (..., T, H, K) from filtered `probs` and the matrices known at each t (`transitions_known_at`)."
-        if not hasattr(self, "n_regimes_"): raise ValueError("the predictor is not fitted: call `fit` first")
-        base = forecast_regimes(probs, transmat, self.horizon, lengths=lengths)
-        if base.shape[-1] != self.n_regimes_: raise ValueError(f"`probs` has K={base.shape[-1]}, the predictor was fitted with K={self.n_regimes_}")
-        if not self.learned: return base
-        p, mask = check_probs(probs, lengths=lengths)
-        with torch.no_grad():
-            out = self.net_(torch.tensor(self._log(np.nan_to_num(base[mask])), dtype=torch.float32),
-                            torch.tensor(self._log(p[mask]), dtype=torch.float32)).exp().double().numpy()
-        out /= out.sum(-1, keepdims=True)
-        full = np.full(base.shape, np.nan); full[mask] = out
-        return full
+# %% ../nbs/03_regimes.ipynb #alg1r17
+@patch
+def predict_proba(self: ForwardTransitionPredictor, probs, transmat, lengths=None) -> np.ndarray:
+    "Forecasts (..., T, H, K) from filtered `probs` and the matrices known at each t (`transitions_known_at`)."
+    if not hasattr(self, "n_regimes_"): raise ValueError("the predictor is not fitted: call `fit` first")
+    base = forecast_regimes(probs, transmat, self.horizon, lengths=lengths)
+    if base.shape[-1] != self.n_regimes_: raise ValueError(f"`probs` has K={base.shape[-1]}, the predictor was fitted with K={self.n_regimes_}")
+    if not self.learned: return base
+    p, mask = check_probs(probs, lengths=lengths)
+    with torch.no_grad():
+        out = self.net_(torch.tensor(self._log(np.nan_to_num(base[mask])), dtype=torch.float32),
+                        torch.tensor(self._log(p[mask]), dtype=torch.float32)).exp().double().numpy()
+    out /= out.sum(-1, keepdims=True)
+    full = np.full(base.shape, np.nan); full[mask] = out
+    return full
 
-    def score(self, probs, transmat, target, lengths=None) -> np.ndarray:
-        "Mean log score per horizon (H,) against the regimes of day t + h (labels or probabilities)."
-        return forecast_log_score(self.predict_proba(probs, transmat, lengths), target, self.eps, lengths)
+# %% ../nbs/03_regimes.ipynb #alg1r19
+@patch
+def score(self: ForwardTransitionPredictor, probs, transmat, target, lengths=None) -> np.ndarray:
+    "Mean log score per horizon (H,) against the regimes of day t + h (labels or probabilities)."
+    return forecast_log_score(self.predict_proba(probs, transmat, lengths), target, self.eps, lengths)
 
 # %% ../nbs/03_regimes.ipynb #c020
 def regime_change_labels(states, horizon: int, lengths=None) -> np.ndarray:
@@ -278,6 +282,7 @@ def regime_change_labels(states, horizon: int, lengths=None) -> np.ndarray:
     out[t_idx + H >= np.expand_dims(ends, -1)] = np.nan                 # t + h past the sequence's end
     return out
 
+# %% ../nbs/03_regimes.ipynb #alg1r22
 def change_probability(probs, transmat, horizon: int, lengths=None) -> np.ndarray:
     "P(regime changes within `horizon` days | x_1:t) = 1 - sum_k probs_tk * transmat_t[k, k]^h, (..., T)."
     H = _check_horizon(horizon)
@@ -288,6 +293,28 @@ def change_probability(probs, transmat, horizon: int, lengths=None) -> np.ndarra
     out[~mask] = np.nan
     return out
 
+# %% ../nbs/03_regimes.ipynb #c022
+def sample_regimes(transmat, n_steps: int, seed: int = 0, initial=None) -> np.ndarray:
+    "A Markov chain of `n_steps` regimes from (K, K) or (n_steps, K, K) matrices (row t moves t-1 -> t); seeded."
+    n = _check_horizon(n_steps, "n_steps")
+    A = check_transmat(transmat)
+    K = A.shape[-1]
+    if A.ndim == 3 and A.shape[0] != n: raise ValueError(f"`transmat` has {A.shape[0]} matrices, `n_steps` is {n}")
+    if A.ndim > 3: raise ValueError("`transmat` must be (K, K) or (n_steps, K, K)")
+    g = np.random.default_rng(seed)
+    pi0 = np.full(K, 1.0 / K) if initial is None else check_probs(np.asarray(initial, float)[None], "initial")[0][0]
+    u = g.random(n)
+    cum = np.cumsum(A, -1); cum[..., -1] = 1.0
+    z = np.empty(n, dtype=np.int64)
+    z[0] = min(bisect.bisect_right(np.cumsum(pi0).tolist(), u[0]), K - 1)
+    if A.ndim == 2:
+        rows = cum.tolist()
+        for t in range(1, n): z[t] = bisect.bisect_right(rows[z[t - 1]], u[t])
+    else:
+        for t in range(1, n): z[t] = np.searchsorted(cum[t, z[t - 1]], u[t], side="right")
+    return np.minimum(z, K - 1)
+
+# %% ../nbs/03_regimes.ipynb #alg1r25
 def _f1_threshold(y: np.ndarray, score: np.ndarray) -> float:
     "The threshold on `score` that maximises F1 for labels `y` (predict positive when score >= threshold)."
     prec, rec, thr = precision_recall_curve(y, score)
@@ -312,79 +339,68 @@ def binary_scores(y: np.ndarray, p: np.ndarray, threshold: float, base_rate: flo
             "precision": tp / pred.sum() if pred.sum() else np.nan, "recall": tp / (y == 1).sum() if (y == 1).any() else np.nan,
             "threshold": float(threshold), "n": len(y), "positive_rate": float(y.mean())}
 
+# %% ../nbs/03_regimes.ipynb #alg1r27
 class RegimeChangeDetector:
     "P(the regime changes within `horizon` days) from filtered probabilities and the matrix known at t (logistic regression)."
+
     def __init__(self, horizon: int = 5, C: float = 1.0):
         self.horizon, self.C = _check_horizon(horizon), C
 
-    def _design(self, probs, transmat, features=None, lengths=None):
-        p, mask = check_probs(probs, lengths=lengths)
-        analytic = change_probability(p, transmat, self.horizon, lengths=lengths)
-        q = np.clip(np.nan_to_num(analytic), 1e-6, 1 - 1e-6)
-        ent = -(p * np.log(np.clip(p, 1e-300, None))).sum(-1)
-        cols = [np.log(q / (1 - q))[..., None], p, ent[..., None]]
-        if features is not None:
-            f = _to_numpy(features, "features")
-            if f.ndim == p.ndim - 1: f = f[..., None]
-            if f.shape[:-1] != p.shape[:-1]: raise ValueError(f"`features` must be {p.shape[:-1]} + (F,), got {f.shape}")
-            if not np.isfinite(f[mask]).all(): raise ValueError("`features` contains NaN or inf")
-            cols.append(np.nan_to_num(f))
-        return np.concatenate(cols, -1), analytic, mask
+# %% ../nbs/03_regimes.ipynb #alg1r29
+@patch
+def _design(self: RegimeChangeDetector, probs, transmat, features=None, lengths=None):
+    p, mask = check_probs(probs, lengths=lengths)
+    analytic = change_probability(p, transmat, self.horizon, lengths=lengths)
+    q = np.clip(np.nan_to_num(analytic), 1e-6, 1 - 1e-6)
+    ent = -(p * np.log(np.clip(p, 1e-300, None))).sum(-1)
+    cols = [np.log(q / (1 - q))[..., None], p, ent[..., None]]
+    if features is not None:
+        f = _to_numpy(features, "features")
+        if f.ndim == p.ndim - 1: f = f[..., None]
+        if f.shape[:-1] != p.shape[:-1]: raise ValueError(f"`features` must be {p.shape[:-1]} + (F,), got {f.shape}")
+        if not np.isfinite(f[mask]).all(): raise ValueError("`features` contains NaN or inf")
+        cols.append(np.nan_to_num(f))
+    return np.concatenate(cols, -1), analytic, mask
 
-    def fit(self, probs, transmat, states, features=None, lengths=None) -> "RegimeChangeDetector":
-        "Fit on the training window: filtered `probs`, matrices known at t, hindsight `states` (labels of the same days)."
-        Xd, analytic, mask = self._design(probs, transmat, features, lengths)
-        y = regime_change_labels(states, self.horizon, lengths)
-        if y.shape != mask.shape: raise ValueError(f"`states` must be {mask.shape}, got {y.shape}")
-        ok = mask & ~np.isnan(y)
-        yy = y[ok]
-        if not 0 < yy.mean() < 1: raise ValueError("`states` must hold both changes and no changes within the horizon")
-        self.model_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=1000)).fit(Xd[ok], yy)
-        self.base_rate_ = float(yy.mean())
-        p_tr = self.model_.predict_proba(Xd[ok])[:, 1]
-        self.thresholds_ = {"detector": _f1_threshold(yy, p_tr), "analytic": _f1_threshold(yy, analytic[ok]),
-                            "base_rate": self.base_rate_}
-        return self
+# %% ../nbs/03_regimes.ipynb #alg1r2b
+@patch
+def fit(self: RegimeChangeDetector, probs, transmat, states, features=None, lengths=None) -> "RegimeChangeDetector":
+    "Fit on the training window: filtered `probs`, matrices known at t, hindsight `states` (labels of the same days)."
+    Xd, analytic, mask = self._design(probs, transmat, features, lengths)
+    y = regime_change_labels(states, self.horizon, lengths)
+    if y.shape != mask.shape: raise ValueError(f"`states` must be {mask.shape}, got {y.shape}")
+    ok = mask & ~np.isnan(y)
+    yy = y[ok]
+    if not 0 < yy.mean() < 1: raise ValueError("`states` must hold both changes and no changes within the horizon")
+    self.model_ = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=1000)).fit(Xd[ok], yy)
+    self.base_rate_ = float(yy.mean())
+    p_tr = self.model_.predict_proba(Xd[ok])[:, 1]
+    self.thresholds_ = {"detector": _f1_threshold(yy, p_tr), "analytic": _f1_threshold(yy, analytic[ok]),
+                        "base_rate": self.base_rate_}
+    return self
 
-    def predict_proba(self, probs, transmat, features=None, lengths=None) -> np.ndarray:
-        "P(change within the horizon) for each day (..., T), NaN on padding."
-        if not hasattr(self, "model_"): raise ValueError("the detector is not fitted: call `fit` first")
-        Xd, _, mask = self._design(probs, transmat, features, lengths)
-        out = np.full(mask.shape, np.nan)
-        out[mask] = self.model_.predict_proba(Xd[mask])[:, 1]
-        return out
+# %% ../nbs/03_regimes.ipynb #alg1r2d
+@patch
+def predict_proba(self: RegimeChangeDetector, probs, transmat, features=None, lengths=None) -> np.ndarray:
+    "P(change within the horizon) for each day (..., T), NaN on padding."
+    if not hasattr(self, "model_"): raise ValueError("the detector is not fitted: call `fit` first")
+    Xd, _, mask = self._design(probs, transmat, features, lengths)
+    out = np.full(mask.shape, np.nan)
+    out[mask] = self.model_.predict_proba(Xd[mask])[:, 1]
+    return out
 
-    def evaluate(self, probs, transmat, states, features=None, lengths=None) -> pd.DataFrame:
-        "Out-of-sample scores of the detector, the analytic 1 - A_kk^h and the training base rate against hindsight `states`."
-        det = self.predict_proba(probs, transmat, features, lengths)
-        ana = change_probability(probs, transmat, self.horizon, lengths)
-        y = regime_change_labels(states, self.horizon, lengths)
-        ok = ~np.isnan(y) & ~np.isnan(det)
-        rows = {"detector": binary_scores(y[ok], det[ok], self.thresholds_["detector"], self.base_rate_),
-                "analytic 1 - A_kk^h": binary_scores(y[ok], ana[ok], self.thresholds_["analytic"], self.base_rate_),
-                "base rate": binary_scores(y[ok], np.full(ok.sum(), self.base_rate_), self.thresholds_["base_rate"], self.base_rate_)}
-        return pd.DataFrame(rows).T
-
-# %% ../nbs/03_regimes.ipynb #c022
-def sample_regimes(transmat, n_steps: int, seed: int = 0, initial=None) -> np.ndarray:
-    "A Markov chain of `n_steps` regimes from (K, K) or (n_steps, K, K) matrices (row t moves t-1 -> t); seeded."
-    n = _check_horizon(n_steps, "n_steps")
-    A = check_transmat(transmat)
-    K = A.shape[-1]
-    if A.ndim == 3 and A.shape[0] != n: raise ValueError(f"`transmat` has {A.shape[0]} matrices, `n_steps` is {n}")
-    if A.ndim > 3: raise ValueError("`transmat` must be (K, K) or (n_steps, K, K)")
-    g = np.random.default_rng(seed)
-    pi0 = np.full(K, 1.0 / K) if initial is None else check_probs(np.asarray(initial, float)[None], "initial")[0][0]
-    u = g.random(n)
-    cum = np.cumsum(A, -1); cum[..., -1] = 1.0
-    z = np.empty(n, dtype=np.int64)
-    z[0] = min(bisect.bisect_right(np.cumsum(pi0).tolist(), u[0]), K - 1)
-    if A.ndim == 2:
-        rows = cum.tolist()
-        for t in range(1, n): z[t] = bisect.bisect_right(rows[z[t - 1]], u[t])
-    else:
-        for t in range(1, n): z[t] = np.searchsorted(cum[t, z[t - 1]], u[t], side="right")
-    return np.minimum(z, K - 1)
+# %% ../nbs/03_regimes.ipynb #alg1r2f
+@patch
+def evaluate(self: RegimeChangeDetector, probs, transmat, states, features=None, lengths=None) -> pd.DataFrame:
+    "Out-of-sample scores of the detector, the analytic 1 - A_kk^h and the training base rate against hindsight `states`."
+    det = self.predict_proba(probs, transmat, features, lengths)
+    ana = change_probability(probs, transmat, self.horizon, lengths)
+    y = regime_change_labels(states, self.horizon, lengths)
+    ok = ~np.isnan(y) & ~np.isnan(det)
+    rows = {"detector": binary_scores(y[ok], det[ok], self.thresholds_["detector"], self.base_rate_),
+            "analytic 1 - A_kk^h": binary_scores(y[ok], ana[ok], self.thresholds_["analytic"], self.base_rate_),
+            "base rate": binary_scores(y[ok], np.full(ok.sum(), self.base_rate_), self.thresholds_["base_rate"], self.base_rate_)}
+    return pd.DataFrame(rows).T
 
 # %% ../nbs/03_regimes.ipynb #c030
 def run_lengths(states) -> pd.DataFrame:
@@ -400,76 +416,86 @@ def run_lengths(states) -> pd.DataFrame:
     return pd.DataFrame({"regime": z[starts], "start": starts, "length": ends - starts,
                          "censored": (starts == 0) | (ends == len(z))})
 
+# %% ../nbs/03_regimes.ipynb #alg1r41
 class RegimePersistenceModel:
     "Survival, hazard and expected duration of regime spells from stationary or input-conditioned transition matrices."
+
     def __init__(self, max_duration: int = 500):
         self.max_duration = _check_horizon(max_duration, "max_duration")
 
-    def fit(self, transmat, probs=None, states=None) -> "RegimePersistenceModel":
-        "Curves from (K, K) or (T, K, K) matrices (row t moves t-1 -> t); start days weighted by entry probabilities from `probs` or the spell starts of `states`."
-        A = check_transmat(transmat)
-        if A.ndim > 3: raise ValueError("`transmat` must be (K, K) or (T, K, K)")
-        K, D = A.shape[-1], self.max_duration
-        self.n_regimes_, self.stationary_ = K, A.ndim == 2
-        d = np.arange(D + 1)
-        if self.stationary_:
-            a = np.diag(A)
-            self.survival_ = a[None, :] ** d[:, None]
-            self.expected_durations_ = expected_durations(A)
+# %% ../nbs/03_regimes.ipynb #alg1r43
+@patch
+def fit(self: RegimePersistenceModel, transmat, probs=None, states=None) -> "RegimePersistenceModel":
+    "Curves from (K, K) or (T, K, K) matrices (row t moves t-1 -> t); start days weighted by entry probabilities from `probs` or the spell starts of `states`."
+    A = check_transmat(transmat)
+    if A.ndim > 3: raise ValueError("`transmat` must be (K, K) or (T, K, K)")
+    K, D = A.shape[-1], self.max_duration
+    self.n_regimes_, self.stationary_ = K, A.ndim == 2
+    d = np.arange(D + 1)
+    if self.stationary_:
+        a = np.diag(A)
+        self.survival_ = a[None, :] ** d[:, None]
+        self.expected_durations_ = expected_durations(A)
+    else:
+        T = A.shape[0]
+        stay = np.clip(np.diagonal(A, axis1=-2, axis2=-1), 1e-300, 1.0)            # (T, K)
+        if probs is not None and states is not None: raise ValueError("pass `probs` or `states`, not both")
+        if states is not None:
+            z = np.asarray(states)
+            if z.shape != (T,) or not np.issubdtype(z.dtype, np.integer) or (z < 0).any() or (z >= K).any():
+                raise ValueError(f"`states` must be ({T},) integer regimes in [0, {K})")
+            w = np.zeros((T, K)); starts = np.r_[True, z[1:] != z[:-1]]
+            w[np.flatnonzero(starts), z[starts]] = 1.0
+        elif probs is None: w = np.ones((T, K))
         else:
-            T = A.shape[0]
-            stay = np.clip(np.diagonal(A, axis1=-2, axis2=-1), 1e-300, 1.0)            # (T, K)
-            if probs is not None and states is not None: raise ValueError("pass `probs` or `states`, not both")
-            if states is not None:
-                z = np.asarray(states)
-                if z.shape != (T,) or not np.issubdtype(z.dtype, np.integer) or (z < 0).any() or (z >= K).any():
-                    raise ValueError(f"`states` must be ({T},) integer regimes in [0, {K})")
-                w = np.zeros((T, K)); starts = np.r_[True, z[1:] != z[:-1]]
-                w[np.flatnonzero(starts), z[starts]] = 1.0
-            elif probs is None: w = np.ones((T, K))
-            else:
-                p, _ = check_probs(probs)
-                if p.shape != (T, K): raise ValueError(f"`probs` must be ({T}, {K}) like `transmat`, got {p.shape}")
-                w = np.empty((T, K)); w[0] = p[0]
-                off = A[1:] * (1 - np.eye(K))                                           # moves i -> k, i != k
-                w[1:] = np.einsum("ti,tik->tk", p[:-1], off)
-            w = w / np.maximum(w.sum(0, keepdims=True), 1e-300)
-            self.entry_weights_, self._log_cum, self._stay = w, np.r_[np.zeros((1, K)), np.cumsum(np.log(stay), 0)], stay
-            S_sum, self.survival_ = np.zeros((T, K)), np.zeros((D + 1, K))
-            for dd in range(D + 1):                                                     # S_s(dd) for every start s
-                S_d = self._survival_at(np.arange(T), dd)
-                S_sum += S_d
-                self.survival_[dd] = (w * S_d).sum(0)
-            a_tail = stay[np.minimum(np.arange(T) + D + 1, T - 1)]                       # hazard held past max_duration
-            self.conditional_expected_durations_ = S_sum + S_d * a_tail / np.maximum(1 - a_tail, 1e-300)   # (T, K)
-            self.expected_durations_ = (w * self.conditional_expected_durations_).sum(0)
-        S = self.survival_
-        self.hazard_ = 1.0 - S[1:] / np.maximum(S[:-1], 1e-300)                          # (D, K), d = 1..D
-        return self
+            p, _ = check_probs(probs)
+            if p.shape != (T, K): raise ValueError(f"`probs` must be ({T}, {K}) like `transmat`, got {p.shape}")
+            w = np.empty((T, K)); w[0] = p[0]
+            off = A[1:] * (1 - np.eye(K))                                           # moves i -> k, i != k
+            w[1:] = np.einsum("ti,tik->tk", p[:-1], off)
+        w = w / np.maximum(w.sum(0, keepdims=True), 1e-300)
+        self.entry_weights_, self._log_cum, self._stay = w, np.r_[np.zeros((1, K)), np.cumsum(np.log(stay), 0)], stay
+        S_sum, self.survival_ = np.zeros((T, K)), np.zeros((D + 1, K))
+        for dd in range(D + 1):                                                     # S_s(dd) for every start s
+            S_d = self._survival_at(np.arange(T), dd)
+            S_sum += S_d
+            self.survival_[dd] = (w * S_d).sum(0)
+        a_tail = stay[np.minimum(np.arange(T) + D + 1, T - 1)]                       # hazard held past max_duration
+        self.conditional_expected_durations_ = S_sum + S_d * a_tail / np.maximum(1 - a_tail, 1e-300)   # (T, K)
+        self.expected_durations_ = (w * self.conditional_expected_durations_).sum(0)
+    S = self.survival_
+    self.hazard_ = 1.0 - S[1:] / np.maximum(S[:-1], 1e-300)                          # (D, K), d = 1..D
+    return self
 
-    def _survival_at(self, start: np.ndarray, d: int) -> np.ndarray:
-        "S_s(d) = prod_{j=1..d} A_{s+j}[k, k] for start days `start` (n,), the last matrix held past the end: (n, K)."
-        T = self._stay.shape[0]
-        last = np.minimum(start + d, T - 1)
-        extra = np.maximum(start + d - (T - 1), 0)
-        return np.exp(self._log_cum[last + 1] - self._log_cum[start + 1] + extra[:, None] * np.log(self._stay[-1])[None])
+# %% ../nbs/03_regimes.ipynb #alg1r45
+@patch
+def _survival_at(self: RegimePersistenceModel, start: np.ndarray, d: int) -> np.ndarray:
+    "S_s(d) = prod_{j=1..d} A_{s+j}[k, k] for start days `start` (n,), the last matrix held past the end: (n, K)."
+    T = self._stay.shape[0]
+    last = np.minimum(start + d, T - 1)
+    extra = np.maximum(start + d - (T - 1), 0)
+    return np.exp(self._log_cum[last + 1] - self._log_cum[start + 1] + extra[:, None] * np.log(self._stay[-1])[None])
 
-    def conditional_survival(self, start: int) -> np.ndarray:
-        "Survival (max_duration + 1, K) of a spell that starts on day `start` (input-conditioned models)."
-        if not hasattr(self, "survival_"): raise ValueError("not fitted: call `fit` first")
-        if self.stationary_: return self.survival_
-        T = self._stay.shape[0]
-        if not (isinstance(start, (int, np.integer)) and 0 <= start < T): raise ValueError(f"`start` must be an integer in [0, {T}), got {start!r}")
-        return np.stack([self._survival_at(np.array([start]), d)[0] for d in range(self.max_duration + 1)])
+# %% ../nbs/03_regimes.ipynb #alg1r47
+@patch
+def conditional_survival(self: RegimePersistenceModel, start: int) -> np.ndarray:
+    "Survival (max_duration + 1, K) of a spell that starts on day `start` (input-conditioned models)."
+    if not hasattr(self, "survival_"): raise ValueError("not fitted: call `fit` first")
+    if self.stationary_: return self.survival_
+    T = self._stay.shape[0]
+    start = check_int(start, "start", 0, T - 1)
+    return np.stack([self._survival_at(np.array([start]), d)[0] for d in range(self.max_duration + 1)])
 
-    def remaining_duration(self, probs, transmat, lengths=None) -> np.ndarray:
-        "Expected further days in the current regime at each t (..., T): sum_k probs_tk a / (1 - a), a = transmat_t[k, k] held."
-        p, mask = check_probs(probs, lengths=lengths)
-        A = check_transmat(transmat, p.shape[-1], time_shape=p.shape[:-1], mask=mask)
-        a = np.diagonal(A, axis1=-2, axis2=-1)
-        out = (p * a / np.maximum(1 - a, 1e-12)).sum(-1)
-        out[~mask] = np.nan
-        return out
+# %% ../nbs/03_regimes.ipynb #alg1r49
+@patch
+def remaining_duration(self: RegimePersistenceModel, probs, transmat, lengths=None) -> np.ndarray:
+    "Expected further days in the current regime at each t (..., T): sum_k probs_tk a / (1 - a), a = transmat_t[k, k] held."
+    p, mask = check_probs(probs, lengths=lengths)
+    A = check_transmat(transmat, p.shape[-1], time_shape=p.shape[:-1], mask=mask)
+    a = np.diagonal(A, axis1=-2, axis2=-1)
+    out = (p * a / np.maximum(1 - a, 1e-12)).sum(-1)
+    out[~mask] = np.nan
+    return out
 
 # %% ../nbs/03_regimes.ipynb #c034
 def apply_temperature(probs, temperature: float, eps: float = 1e-12, lengths=None) -> np.ndarray:
@@ -488,6 +514,7 @@ def regime_nll(probs, target, eps: float = 1e-12, lengths=None) -> float:
     y = _targets(target, p.shape[-1], p.shape[:-1], mask=mask)
     return float(-(y * np.log(np.clip(p, eps, None))).sum(-1)[mask].mean())
 
+# %% ../nbs/03_regimes.ipynb #alg1r51
 def _reliability_bins(probs, labels, n_bins: int = 10, lengths=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Per top-regime confidence bin: the number of days, the sum of confidences and the number of correct top regimes."
     p, mask = check_probs(probs, lengths=lengths)
@@ -514,32 +541,41 @@ def expected_calibration_error(probs, labels, n_bins: int = 10, lengths=None) ->
     count, conf, hit = _reliability_bins(probs, labels, n_bins, lengths)   # n_b |acc_b - conf_b| = |hits_b - sum conf_b|
     return float(np.abs(hit - conf).sum() / count.sum())
 
+# %% ../nbs/03_regimes.ipynb #alg1r53
 class TemperatureScaling:
     "Calibrate regime probabilities by one temperature fitted on validation data (minimum NLL)."
+
     def __init__(self, bounds: tuple[float, float] = (0.05, 20.0), eps: float = 1e-12):
         if not (0 < bounds[0] < 1 < bounds[1]): raise ValueError(f"`bounds` must satisfy 0 < low < 1 < high, got {bounds}")
         self.bounds, self.eps = bounds, eps
 
-    def fit(self, probs, target, lengths=None) -> "TemperatureScaling":
-        "Fit the temperature on validation `probs` against `target` (hindsight labels or probabilities)."
-        p, mask = check_probs(probs, lengths=lengths)
-        y = _targets(target, p.shape[-1], p.shape[:-1], mask=mask)[mask]
-        logp = np.log(np.clip(p[mask], self.eps, None))
-        def nll(log_tau):
-            z = logp / np.exp(log_tau)
-            return float(-(y * (z - logsumexp(z, axis=-1, keepdims=True))).sum(-1).mean())
-        res = minimize_scalar(nll, bounds=tuple(np.log(self.bounds)), method="bounded", options={"xatol": 1e-6})
-        self.temperature_ = float(np.exp(res.x))
-        self.nll_before_, self.nll_after_ = nll(0.0), float(res.fun)
-        return self
+# %% ../nbs/03_regimes.ipynb #alg1r55
+@patch
+def fit(self: TemperatureScaling, probs, target, lengths=None) -> "TemperatureScaling":
+    "Fit the temperature on validation `probs` against `target` (hindsight labels or probabilities)."
+    p, mask = check_probs(probs, lengths=lengths)
+    y = _targets(target, p.shape[-1], p.shape[:-1], mask=mask)[mask]
+    logp = np.log(np.clip(p[mask], self.eps, None))
+    def nll(log_tau):
+        z = logp / np.exp(log_tau)
+        return float(-(y * (z - logsumexp(z, axis=-1, keepdims=True))).sum(-1).mean())
+    res = minimize_scalar(nll, bounds=tuple(np.log(self.bounds)), method="bounded", options={"xatol": 1e-6})
+    self.temperature_ = float(np.exp(res.x))
+    self.nll_before_, self.nll_after_ = nll(0.0), float(res.fun)
+    return self
 
-    def transform(self, probs, lengths=None) -> np.ndarray:
-        "Calibrated probabilities, same shape as `probs`."
-        if not hasattr(self, "temperature_"): raise ValueError("not fitted: call `fit` first")
-        return apply_temperature(probs, self.temperature_, self.eps, lengths)
+# %% ../nbs/03_regimes.ipynb #alg1r57
+@patch
+def transform(self: TemperatureScaling, probs, lengths=None) -> np.ndarray:
+    "Calibrated probabilities, same shape as `probs`."
+    if not hasattr(self, "temperature_"): raise ValueError("not fitted: call `fit` first")
+    return apply_temperature(probs, self.temperature_, self.eps, lengths)
 
-    def fit_transform(self, probs, target, lengths=None) -> np.ndarray:
-        return self.fit(probs, target, lengths).transform(probs, lengths)
+# %% ../nbs/03_regimes.ipynb #alg1r59
+@patch
+def fit_transform(self: TemperatureScaling, probs, target, lengths=None) -> np.ndarray:
+    "Fit on `probs` against `target`, then calibrate the same `probs`."
+    return self.fit(probs, target, lengths).transform(probs, lengths)
 
 # %% ../nbs/03_regimes.ipynb #c040
 def _rows(x, name: str, mask: np.ndarray, shape: tuple) -> np.ndarray:
@@ -551,6 +587,27 @@ def _rows(x, name: str, mask: np.ndarray, shape: tuple) -> np.ndarray:
     if not np.isfinite(v).all(): raise ValueError(f"`{name}` contains NaN or inf")
     return v
 
+def weighted_covariance(x, weights, name: str = "weights") -> tuple[np.ndarray, np.ndarray]:
+    "Weighted means (K, N) and unbiased reliability-weighted covariances (K, N, N) of the rows of `x` (T, N), one weight column of `weights` (T, K) per regime."
+    X, W = _to_numpy(x, "x"), _to_numpy(weights, name)
+    if X.ndim == 1: X = X[:, None]
+    if X.ndim != 2 or W.ndim != 2 or len(W) != len(X):
+        raise ValueError(f"`x` (T, N) and `{name}` (T, K) must be 2-D with the same T, got {X.shape} and {W.shape}")
+    if not np.isfinite(X).all(): raise ValueError("`x` contains NaN or inf")
+    if not (np.isfinite(W).all() and (W >= 0).all()): raise ValueError(f"`{name}` must be finite and >= 0")
+    K, N = W.shape[1], X.shape[1]
+    means, covs = np.zeros((K, N)), np.zeros((K, N, N))
+    for k in range(K):
+        w = W[:, k]
+        V1, V2 = w.sum(), (w ** 2).sum()
+        if V2 == 0 or V1 ** 2 / V2 < 2:
+            raise ValueError(f"`{name}`: regime {k} has an effective sample size {0 if V2 == 0 else V1 ** 2 / V2:.2f} < 2")
+        means[k] = w @ X / V1
+        D = X - means[k]
+        covs[k] = (w[:, None] * D).T @ D / (V1 - V2 / V1)
+    return means, covs
+
+# %% ../nbs/03_regimes.ipynb #alg1r03
 def estimate_regime_covariance(returns, probs, shrinkage: str | float | None = None,
                                lengths=None) -> tuple[np.ndarray, np.ndarray]:
     "Probability-weighted mean (K, N) and covariance (K, N, N) of `returns` (T, N) per regime of `probs` (T, K)."
@@ -559,77 +616,77 @@ def estimate_regime_covariance(returns, probs, shrinkage: str | float | None = N
     if not (shrinkage is None or shrinkage in ("ledoit_wolf", "oas") or
             (isinstance(shrinkage, (int, float)) and not isinstance(shrinkage, bool) and 0 <= shrinkage <= 1)):
         raise ValueError(f"`shrinkage` must be None, 'ledoit_wolf', 'oas' or a number in [0, 1], got {shrinkage!r}")
-    K, N = W.shape[1], R.shape[1]
-    means, covs = np.zeros((K, N)), np.zeros((K, N, N))
-    for k in range(K):
-        w = W[:, k]
-        V1, V2 = w.sum(), (w ** 2).sum()
-        if V2 == 0 or V1 ** 2 / V2 < 2:
-            raise ValueError(f"`probs`: regime {k} has an effective sample size {0 if V2 == 0 else V1 ** 2 / V2:.2f} < 2")
-        means[k] = w @ R / V1
-        D = R - means[k]
-        if shrinkage is None:
-            covs[k] = (w[:, None] * D).T @ D / (V1 - V2 / V1)
-            continue
-        keep = w > 0
-        Xw = D[keep] * np.sqrt(w[keep] * keep.sum() / V1)[:, None]
-        emp = Xw.T @ Xw / keep.sum()
-        if shrinkage == "ledoit_wolf": covs[k] = shrunk_covariance(emp, ledoit_wolf_shrinkage(Xw, assume_centered=True))
-        elif shrinkage == "oas": covs[k] = oas(Xw, assume_centered=True)[0]
-        else: covs[k] = shrunk_covariance(emp, float(shrinkage))
+    means, covs = weighted_covariance(R, W, "probs")
+    if shrinkage is not None:
+        for k in range(W.shape[1]):
+            w = W[:, k]; keep = w > 0
+            Xw = (R - means[k])[keep] * np.sqrt(w[keep] * keep.sum() / w.sum())[:, None]
+            emp = Xw.T @ Xw / keep.sum()
+            if shrinkage == "ledoit_wolf": covs[k] = shrunk_covariance(emp, ledoit_wolf_shrinkage(Xw, assume_centered=True))
+            elif shrinkage == "oas": covs[k] = oas(Xw, assume_centered=True)[0]
+            else: covs[k] = shrunk_covariance(emp, float(shrinkage))
     return means, (covs + covs.transpose(0, 2, 1)) / 2
 
 # %% ../nbs/03_regimes.ipynb #c043
 class RegimeFactorModel:
     "Per-regime alphas, factor loadings and residual covariances by regime-weighted least squares: r_t = a_k + B_k f_t + e_t."
+
     def __init__(self, shrinkage: str | float | None = None):
         self.shrinkage = shrinkage
 
-    def fit(self, returns, factors, probs, lengths=None) -> "RegimeFactorModel":
-        "Fit on asset `returns` (T, N), `factors` (T, F) and regime `probs` (T, K) of the same days."
-        p, mask = check_probs(probs, lengths=lengths)
-        R, Fz, W = _rows(returns, "returns", mask, p.shape[:-1]), _rows(factors, "factors", mask, p.shape[:-1]), p[mask]
-        self.asset_names_ = list(returns.columns) if isinstance(returns, pd.DataFrame) else [f"r{i}" for i in range(R.shape[1])]
-        self.factor_names_ = list(factors.columns) if isinstance(factors, pd.DataFrame) else [f"f{i}" for i in range(Fz.shape[1])]
-        K, N, nF = W.shape[1], R.shape[1], Fz.shape[1]
-        Xd = np.c_[np.ones(len(Fz)), Fz]
-        self.alphas_, self.betas_ = np.zeros((K, N)), np.zeros((K, N, nF))
-        self.resid_cov_, self.r2_ = np.zeros((K, N, N)), np.zeros((K, N))
-        for k in range(K):
-            w = W[:, k]
-            if (w > 0).sum() <= nF + 1 or np.linalg.matrix_rank(Xd[w > 0]) < nF + 1:
-                raise ValueError(f"`probs`: regime {k} has too few days with weight to fit {nF} factors")
-            sw = np.sqrt(w)[:, None]
-            coef = np.linalg.lstsq(sw * Xd, sw * R, rcond=None)[0]          # (F+1, N)
-            self.alphas_[k], self.betas_[k] = coef[0], coef[1:].T
-            e = R - Xd @ coef
-            self.resid_cov_[k] = (w[:, None] * e).T @ e / w.sum()
-            tot = ((R - w @ R / w.sum()) ** 2 * w[:, None]).sum(0)
-            self.r2_[k] = 1 - (e ** 2 * w[:, None]).sum(0) / tot
-        self.factor_means_, self.factor_covs_ = estimate_regime_covariance(Fz, W, self.shrinkage)
-        self.n_regimes_ = K
-        return self
+# %% ../nbs/03_regimes.ipynb #alg1r61
+@patch
+def fit(self: RegimeFactorModel, returns, factors, probs, lengths=None) -> "RegimeFactorModel":
+    "Fit on asset `returns` (T, N), `factors` (T, F) and regime `probs` (T, K) of the same days."
+    p, mask = check_probs(probs, lengths=lengths)
+    R, Fz, W = _rows(returns, "returns", mask, p.shape[:-1]), _rows(factors, "factors", mask, p.shape[:-1]), p[mask]
+    self.asset_names_ = list(returns.columns) if isinstance(returns, pd.DataFrame) else [f"r{i}" for i in range(R.shape[1])]
+    self.factor_names_ = list(factors.columns) if isinstance(factors, pd.DataFrame) else [f"f{i}" for i in range(Fz.shape[1])]
+    K, N, nF = W.shape[1], R.shape[1], Fz.shape[1]
+    Xd = np.c_[np.ones(len(Fz)), Fz]
+    self.alphas_, self.betas_ = np.zeros((K, N)), np.zeros((K, N, nF))
+    self.resid_cov_, self.r2_ = np.zeros((K, N, N)), np.zeros((K, N))
+    for k in range(K):
+        w = W[:, k]
+        if (w > 0).sum() <= nF + 1 or np.linalg.matrix_rank(Xd[w > 0]) < nF + 1:
+            raise ValueError(f"`probs`: regime {k} has too few days with weight to fit {nF} factors")
+        sw = np.sqrt(w)[:, None]
+        coef = np.linalg.lstsq(sw * Xd, sw * R, rcond=None)[0]          # (F+1, N)
+        self.alphas_[k], self.betas_[k] = coef[0], coef[1:].T
+        e = R - Xd @ coef
+        self.resid_cov_[k] = (w[:, None] * e).T @ e / w.sum()
+        tot = ((R - w @ R / w.sum()) ** 2 * w[:, None]).sum(0)
+        self.r2_[k] = 1 - (e ** 2 * w[:, None]).sum(0) / tot
+    self.factor_means_, self.factor_covs_ = estimate_regime_covariance(Fz, W, self.shrinkage)
+    self.n_regimes_ = K
+    return self
 
-    def predict(self, factors, probs, lengths=None) -> np.ndarray:
-        "Conditional mean returns (..., T, N): sum_k probs_tk (a_k + B_k f_t)."
-        p, mask = check_probs(probs, lengths=lengths)
-        if p.shape[-1] != self.n_regimes_: raise ValueError(f"`probs` has K={p.shape[-1]}, the model has K={self.n_regimes_}")
-        Fz = _to_numpy(factors, "factors")
-        if Fz.shape != p.shape[:-1] + (self.betas_.shape[-1],): raise ValueError(f"`factors` must be {p.shape[:-1] + (self.betas_.shape[-1],)}, got {Fz.shape}")
-        if not np.isfinite(Fz[mask]).all(): raise ValueError("`factors` contains NaN or inf (allowed only at padding)")
-        per = self.alphas_ + np.einsum("knf,...tf->...tkn", self.betas_, np.nan_to_num(Fz))
-        out = np.einsum("...tk,...tkn->...tn", p, per)
-        out[~mask] = np.nan
-        return out
+# %% ../nbs/03_regimes.ipynb #alg1r62
+@patch
+def predict(self: RegimeFactorModel, factors, probs, lengths=None) -> np.ndarray:
+    "Conditional mean returns (..., T, N): sum_k probs_tk (a_k + B_k f_t)."
+    p, mask = check_probs(probs, lengths=lengths)
+    if p.shape[-1] != self.n_regimes_: raise ValueError(f"`probs` has K={p.shape[-1]}, the model has K={self.n_regimes_}")
+    Fz = _to_numpy(factors, "factors")
+    if Fz.shape != p.shape[:-1] + (self.betas_.shape[-1],): raise ValueError(f"`factors` must be {p.shape[:-1] + (self.betas_.shape[-1],)}, got {Fz.shape}")
+    if not np.isfinite(Fz[mask]).all(): raise ValueError("`factors` contains NaN or inf (allowed only at padding)")
+    per = self.alphas_ + np.einsum("knf,...tf->...tkn", self.betas_, np.nan_to_num(Fz))
+    out = np.einsum("...tk,...tkn->...tn", p, per)
+    out[~mask] = np.nan
+    return out
 
-    def asset_covariance(self) -> np.ndarray:
-        "Per-regime asset covariance implied by the model (K, N, N): B_k Sigma^f_k B_k' + Psi_k."
-        return np.einsum("knf,kfg,kmg->knm", self.betas_, self.factor_covs_, self.betas_) + self.resid_cov_
+# %% ../nbs/03_regimes.ipynb #alg1r64
+@patch
+def asset_covariance(self: RegimeFactorModel) -> np.ndarray:
+    "Per-regime asset covariance implied by the model (K, N, N): B_k Sigma^f_k B_k' + Psi_k."
+    return np.einsum("knf,kfg,kmg->knm", self.betas_, self.factor_covs_, self.betas_) + self.resid_cov_
 
-    def betas_frame(self, factor: str | int = 0) -> pd.DataFrame:
-        "Loadings on one factor as a (regime x asset) DataFrame."
-        j = self.factor_names_.index(factor) if isinstance(factor, str) else int(factor)
-        return pd.DataFrame(self.betas_[:, :, j], columns=self.asset_names_).rename_axis("regime")
+# %% ../nbs/03_regimes.ipynb #alg1r66
+@patch
+def betas_frame(self: RegimeFactorModel, factor: str | int = 0) -> pd.DataFrame:
+    "Loadings on one factor as a (regime x asset) DataFrame."
+    j = self.factor_names_.index(factor) if isinstance(factor, str) else int(factor)
+    return pd.DataFrame(self.betas_[:, :, j], columns=self.asset_names_).rename_axis("regime")
 
 # %% ../nbs/03_regimes.ipynb #c047
 def regime_certainty(probs, method: str = "entropy", lengths=None) -> np.ndarray:
@@ -671,26 +728,17 @@ def _folded_normal_mean(m: np.ndarray, s: np.ndarray) -> np.ndarray:
     out[ok] = ss * np.sqrt(2 / np.pi) * np.exp(-mm ** 2 / (2 * ss ** 2)) + mm * (1 - 2 * norm.cdf(-mm / ss))
     return out
 
-def stationary_distribution(transmat) -> np.ndarray:
-    "The stationary distribution pi (K,) of a (K, K) transition matrix: pi A = pi."
-    A = check_transmat(transmat)
-    if A.ndim != 2: raise ValueError("`transmat` must be one (K, K) matrix")
-    K = A.shape[0]
-    M = np.r_[A.T - np.eye(K), np.ones((1, K))]
-    pi = np.linalg.lstsq(M, np.r_[np.zeros(K), 1.0], rcond=None)[0]
-    pi = np.clip(pi, 0, None)
-    return pi / pi.sum()
-
 def _check_psd(C, name: str) -> np.ndarray:
     "`C` as a float64 array of symmetric positive semi-definite (..., N, N) matrices (`check_covariance`), or `ValueError` naming `name`."
     C = _to_numpy(C, name)
     check_covariance(C, name)
     return C
 
+# %% ../nbs/03_regimes.ipynb #alg1r71
 def optimize_rebalancing_frequency(regime_weights, regime_means, transmat, cost_bps: float = 10.0,
                                    candidates: Sequence[int] = (1, 2, 3, 5, 10, 21, 42, 63),
                                    regime_covs=None) -> tuple[int, pd.DataFrame]:
-    "The rebalancing interval (days) with the highest expected net return per day, and the table over `candidates`."
+    "The rebalancing interval (days) with the highest expected net return per day, and the table over `candidates`; `cost_bps`: one-way proportional cost in basis points."
     A = check_transmat(transmat)
     if A.ndim != 2: raise ValueError("`transmat` must be one (K, K) matrix (pass an average matrix for input-conditioned models)")
     K = A.shape[0]
@@ -728,7 +776,7 @@ def optimize_rebalancing_frequency(regime_weights, regime_means, transmat, cost_
 
 # %% ../nbs/03_regimes.ipynb #c055
 def optimize_leverage(weights, probs, regime_covs, target_vol: float = 0.10, max_leverage: float = 2.0,
-                      regime_means=None, transmat=None, periods_per_year: int = 252, lengths=None):
+                      regime_means=None, transmat=None, periods_per_year: int = TRADING_DAYS, lengths=None):
     "Leverage (..., T) on `weights` that targets the annual `target_vol` under the regime-mixture covariance, gross exposure <= max_leverage."
     if not (isinstance(max_leverage, numbers.Real) and np.isfinite(max_leverage) and max_leverage > 0):
         raise ValueError(f"`max_leverage` must be a finite number > 0, got {max_leverage!r}")

@@ -19,6 +19,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
+from fastcore.basics import patch
+
 import numpy as np
 import pandas as pd
 import torch
@@ -27,11 +29,14 @@ from torch.func import functional_call, grad as func_grad
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Dataset
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
 from .backtest import BacktestResult, backtest
-from .data import check_feature_names, check_int as _check_int, check_time_index, collate_fn
-from .losses import _time_mask, sharpe_loss
+from .data import check_feature_names, check_int, check_time_index, collate_fn, deprecated_keywords
+from .hmm import check_number
+from .losses import time_mask, sharpe_loss
 from .portfolio import EnsemblePortfolioOptimizer, WeightsWithUncertainty
 from .vae_hmm import VAE_HMM, DivergenceGuard, RegimeModel, check_learning_rate, lagged_inputs
 
@@ -71,10 +76,12 @@ def collate_decisions(batch: list[tuple[torch.Tensor, torch.Tensor, int]]) -> De
     x, u, lengths = collate_fn([(b[0], b[1]) for b in batch])
     return DecisionBatch(x, u, lengths, torch.tensor([int(b[2]) for b in batch], dtype=torch.long))
 
+# %% ../nbs/06_training.ipynb #alg1t02
 class DecisionWindows(Dataset):
     """For each decision row t, the trailing window `[t-L+1, t]` of `inputs (C, T)` (and `u (U, T)`); shorter near the start.
     A (T, C) DataFrame must be in time order (strictly increasing index); its columns are kept as `feature_names_in_`
     (None for arrays) so that a trainer can check them against a regime model's."""
+
     def __init__(self, inputs, rows: Sequence[int], lookback: int, u=None):
         self.feature_names_in_ = (np.asarray([str(c) for c in inputs.columns], dtype=object)
                                   if isinstance(inputs, pd.DataFrame) else None)
@@ -83,7 +90,7 @@ class DecisionWindows(Dataset):
         self.u = torch.zeros(0, T) if u is None else _channels_first(u, "u")
         if self.u.shape[1] != T:
             raise ValueError(f"`u` has T={self.u.shape[1]} steps, `inputs` has {T}")
-        self.lookback = _check_int(lookback, "lookback", 1)
+        self.lookback = check_int(lookback, "lookback", 1)
         r = np.asarray(rows)
         if r.ndim != 1 or len(r) == 0 or not np.issubdtype(r.dtype, np.integer):
             raise ValueError(f"`rows` must be a non-empty 1-D sequence of integer rows, got {r.dtype} of shape {r.shape}")
@@ -98,48 +105,38 @@ class DecisionWindows(Dataset):
         a = max(0, t - self.lookback + 1)
         return self.x[:, a:t + 1], self.u[:, a:t + 1], t
 
-    def loader(self, batch_size: int = 64, shuffle: bool = True, seed: int = 0) -> DataLoader:
-        "A `DataLoader` of `DecisionBatch`es, shuffled by its own seeded generator."
-        g = torch.Generator().manual_seed(int(seed))
-        return DataLoader(self, batch_size=_check_int(batch_size, "batch_size", 1), shuffle=shuffle,
-                          generator=g, collate_fn=collate_decisions)
+# %% ../nbs/06_training.ipynb #alg1t03
+@patch
+def loader(self: DecisionWindows, batch_size: int = 64, shuffle: bool = True, seed: int = 0) -> DataLoader:
+    "A `DataLoader` of `DecisionBatch`es, shuffled by its own seeded generator."
+    g = torch.Generator().manual_seed(int(seed))
+    return DataLoader(self, batch_size=check_int(batch_size, "batch_size", 1), shuffle=shuffle,
+                      generator=g, collate_fn=collate_decisions)
 
 # %% ../nbs/06_training.ipynb #c009
 @torch.no_grad()
-def batch_regime_probs(vae_hmm: RegimeModel | VAE_HMM | None, x: torch.Tensor, u: torch.Tensor | None = None,
+@deprecated_keywords(vae_hmm="regime_model")
+def batch_regime_probs(regime_model: RegimeModel | VAE_HMM | None, x: torch.Tensor, u: torch.Tensor | None = None,
                        lengths: torch.Tensor | None = None) -> torch.Tensor:
     "Filtered regime probabilities `(B, L, K)` of each window `x (B, C, L)` from a frozen regime model (`x` itself if None)."
     if not torch.is_tensor(x) or x.ndim != 3 or not x.is_floating_point():
         raise ValueError(f"`x` must be a float tensor (B, C, L), got {getattr(x, 'shape', type(x))}")
-    if vae_hmm is None:
+    if regime_model is None:
         return x.transpose(1, 2)
     u = u if u is not None and u.numel() else None
-    if isinstance(vae_hmm, RegimeModel):
-        if vae_hmm.model_ is None:
-            raise ValueError("`vae_hmm` is not fitted: call its `fit(X)` first")
-        C = vae_hmm.n_features_in_
-        if x.shape[1] != C:
-            raise ValueError(f"`x` has {x.shape[1]} channels, the regime model was fitted on {C}")
-        sc = lambda s: torch.tensor(s.to_numpy(dtype=np.float64), dtype=x.dtype, device=x.device)[:, None]
-        xs = (x - sc(vae_hmm.scaler_.mean_)) / sc(vae_hmm.scaler_.scale_)
-        if vae_hmm.inputs == "lagged":
-            us = lagged_inputs(xs)
-        elif vae_hmm.inputs == "given":
-            if u is None:
-                raise ValueError("`u` is required: the regime model was fitted with inputs")
-            us = (u - sc(vae_hmm.u_scaler_.mean_)) / sc(vae_hmm.u_scaler_.scale_)
-        else:
-            us = None
-        probs = vae_hmm.model_.regime_probs(xs, us, lengths, mode="filtered")
-    elif isinstance(vae_hmm, VAE_HMM):
-        probs = vae_hmm.regime_probs(x, u, lengths, mode="filtered")
+    if isinstance(regime_model, RegimeModel):
+        try: check_is_fitted(regime_model)
+        except NotFittedError: raise ValueError("`regime_model` is not fitted: call its `fit(X)` first") from None
+        return regime_model.filter_tensor(x, u, lengths)
+    elif isinstance(regime_model, VAE_HMM):
+        probs = regime_model.regime_probs(x, u, lengths, mode="filtered")
     else:
-        raise ValueError(f"`vae_hmm` must be a fitted RegimeModel, a VAE_HMM or None, got {type(vae_hmm).__name__}")
+        raise ValueError(f"`regime_model` must be a fitted RegimeModel, a VAE_HMM or None, got {type(regime_model).__name__}")
     return probs.transpose(1, 2)
 
 def returns_ahead(returns: torch.Tensor, rows: torch.Tensor, horizon: int) -> torch.Tensor:
     "The `horizon` daily returns after each decision row, `returns[t+1 : t+1+horizon]`, as `(B, H, N)`."
-    H = _check_int(horizon, "horizon", 1)
+    H = check_int(horizon, "horizon", 1)
     T = returns.shape[0]
     if int(rows.min()) < 0 or int(rows.max()) + H > T - 1:
         raise ValueError(f"`horizon`: decision rows {int(rows.min())}..{int(rows.max())} need returns up to row "
@@ -193,16 +190,17 @@ def _features_tensor(asset_features, T: int, device) -> torch.Tensor | None:
         raise ValueError("`asset_features` contains NaN or inf")
     return f.to(device=device, dtype=torch.float32)
 
+# %% ../nbs/06_training.ipynb #alg1t11
 def _unpack(batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     "(x, u, lengths, rows) of a `DecisionBatch` or a 4-tuple."
     if not isinstance(batch, (tuple, list)) or len(batch) != 4:
         raise ValueError("`dataloader` must yield (x, u, lengths, rows) batches, e.g. from `DecisionWindows.loader()`")
     return tuple(batch)
 
-def _batch_inputs(batch, vae_hmm, returns, features, horizon, device):
+def _batch_inputs(batch, regime_model, returns, features, horizon, device):
     "Regime probabilities `(B, L, K)`, asset features or None, lengths and the returns ahead `(B, H, N)` of one batch."
     x, u, lengths, rows = (t.to(device) for t in _unpack(batch))
-    p = batch_regime_probs(vae_hmm, x, u, lengths)
+    p = batch_regime_probs(regime_model, x, u, lengths)
     f = None if features is None else feature_windows(features, rows, lengths, x.shape[-1])
     return p, f, lengths, returns_ahead(returns, rows, horizon)
 
@@ -217,8 +215,10 @@ def _guarded_forward(model: nn.Module, p, f, lengths, guard: DivergenceGuard, wh
         guard.fail(f"non-finite portfolio weights at {where}")
     return w
 
+# %% ../nbs/06_training.ipynb #alg1t13
 @torch.no_grad()
-def evaluate_portfolio_loss(model: nn.Module, vae_hmm, dataloader: Iterable, returns_data, loss_fn: LossFn = sharpe_loss,
+@deprecated_keywords(vae_hmm="regime_model")
+def evaluate_portfolio_loss(model: nn.Module, regime_model, dataloader: Iterable, returns_data, loss_fn: LossFn = sharpe_loss,
                             horizon: int = 21, asset_features=None, seed: int = 0) -> float:
     "Mean of `loss_fn` over the batches of `dataloader` (weighted by batch size), in eval mode, sampling with `seed`."
     device = _device_of(model)
@@ -230,7 +230,7 @@ def evaluate_portfolio_loss(model: nn.Module, vae_hmm, dataloader: Iterable, ret
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(seed)
         for batch in dataloader:
-            p, f, lengths, r = _batch_inputs(batch, vae_hmm, returns, features, horizon, device)
+            p, f, lengths, r = _batch_inputs(batch, regime_model, returns, features, horizon, device)
             tot += float(loss_fn(_forward(model, p, f, lengths), r)) * len(lengths)
             n += len(lengths)
     model.train(was_training)
@@ -243,10 +243,9 @@ def adversarial_regime_probs(model: nn.Module, loss_fn: LossFn, regime_probs: to
                              lengths: torch.Tensor | None = None, asset_features: torch.Tensor | None = None,
                              epsilon: float = 0.5) -> torch.Tensor:
     "Regime probabilities moved by one signed-gradient step of size `epsilon` on their logs to raise the loss (FGSM)."
-    if not (isinstance(epsilon, (int, float)) and math.isfinite(epsilon) and epsilon >= 0):
-        raise ValueError(f"`epsilon` must be a finite number >= 0, got {epsilon!r}")
+    check_number(epsilon, "epsilon", 0)
     B, T, K = regime_probs.shape
-    mask = _time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
+    mask = time_mask(lengths, B, T, regime_probs.device).to(regime_probs.device)
     logp = regime_probs.detach().clamp_min(1e-8).log().requires_grad_(True)
     with torch.enable_grad():
         loss = loss_fn(_forward(model, torch.softmax(logp, -1), asset_features, lengths), returns)
@@ -265,7 +264,58 @@ def _reinitialised_copy(model: nn.Module, seed: int) -> nn.Module:
             reset()
     return m
 
-def _train_one(model, vae_hmm, dataloader, returns, features, num_epochs, lr, use_scheduler, use_adversarial, loss_fn,
+# %% ../nbs/06_training.ipynb #alg1t21
+class _TrainRun(NamedTuple):
+    "What one training run holds fixed: the regime model, the data, the loss and its options."
+    regime_model: Any
+    returns: torch.Tensor
+    features: torch.Tensor | None
+    horizon: int
+    loss_fn: LossFn
+    use_adversarial: bool
+    epsilon: float
+    adversarial_weight: float
+    kl_weight: float | None          # None when the model has no KL term
+    clip_norm: float
+    device: torch.device
+
+def _train_step(model: nn.Module, batch, run: _TrainRun, opt, guard: DivergenceGuard, where: str) -> tuple[float, float, float]:
+    "One optimiser step on one batch: (its loss before the step, the gradient norm, the adversarial loss gap)."
+    p, f, lengths, r = _batch_inputs(batch, run.regime_model, run.returns, run.features, run.horizon, run.device)
+    loss = run.loss_fn(_guarded_forward(model, p, f, lengths, guard, where), r)
+    gap = 0.0
+    if run.use_adversarial:
+        p_adv = adversarial_regime_probs(model, run.loss_fn, p, r, lengths, f, run.epsilon)
+        loss_adv = run.loss_fn(_guarded_forward(model, p_adv, f, lengths, guard, where), r)
+        gap = float((loss_adv - loss).detach())
+        loss = (1 - run.adversarial_weight) * loss + run.adversarial_weight * loss_adv
+    total = loss + run.kl_weight * model.kl_divergence() if run.kl_weight is not None else loss
+    guard.loss(total, where)
+    opt.zero_grad()
+    total.backward()
+    g_norm = nn.utils.clip_grad_norm_(model.parameters(), run.clip_norm)
+    if not torch.isfinite(g_norm):
+        guard.fail(f"non-finite gradient at {where}")
+    opt.step()
+    guard.step(where)
+    return float(loss.detach()), float(g_norm), gap
+
+# %% ../nbs/06_training.ipynb #alg1t23
+def _train_epoch(model: nn.Module, dataloader: Iterable, run: _TrainRun, opt, guard: DivergenceGuard, epoch: int) -> tuple[float, float, float]:
+    "One pass over `dataloader` in training mode: (mean loss, largest gradient norm, mean adversarial gap)."
+    if hasattr(getattr(dataloader, "dataset", None), "set_epoch"):
+        dataloader.dataset.set_epoch(epoch)
+    model.train()
+    tot, n, gn, gap = 0.0, 0, 0.0, 0.0
+    for step, batch in enumerate(dataloader):
+        loss, g_norm, g = _train_step(model, batch, run, opt, guard, f"epoch {epoch}, step {step}")
+        tot += loss; n += 1; gn = max(gn, g_norm); gap += g
+    if n == 0:
+        raise ValueError("`dataloader` yielded no batches")
+    return tot / n, gn, gap / n
+
+# %% ../nbs/06_training.ipynb #alg1t25
+def _train_one(model, regime_model, dataloader, returns, features, num_epochs, lr, use_scheduler, use_adversarial, loss_fn,
                horizon, val_loader, patience, min_delta, clip_norm, weight_decay, epsilon, adversarial_weight,
                kl_weight, seed, progress, desc) -> dict:
     "The training loop of one model; returns its history."
@@ -280,42 +330,19 @@ def _train_one(model, vae_hmm, dataloader, returns, features, num_epochs, lr, us
     hist = {"epoch": [], "train_loss": [], "val_loss": [], "lr": [], "grad_norm": [], "adversarial_gap": []}
     best, best_state, bad, best_epoch, stopped = math.inf, copy.deepcopy(model.state_dict()), 0, None, False
     guard = DivergenceGuard(model.parameters(), lr)
+    run = _TrainRun(regime_model, returns, features, horizon, loss_fn, use_adversarial, epsilon, adversarial_weight,
+                    kl_weight if has_kl else None, clip_norm, device)
     for epoch in tqdm(range(num_epochs), disable=not progress, desc=desc, leave=False):
-        if hasattr(getattr(dataloader, "dataset", None), "set_epoch"):
-            dataloader.dataset.set_epoch(epoch)
-        model.train()
-        tot, n, gn, gap = 0.0, 0, 0.0, 0.0
-        for step, batch in enumerate(dataloader):
-            where = f"epoch {epoch}, step {step}"
-            p, f, lengths, r = _batch_inputs(batch, vae_hmm, returns, features, horizon, device)
-            loss = loss_fn(_guarded_forward(model, p, f, lengths, guard, where), r)
-            if use_adversarial:
-                p_adv = adversarial_regime_probs(model, loss_fn, p, r, lengths, f, epsilon)
-                loss_adv = loss_fn(_guarded_forward(model, p_adv, f, lengths, guard, where), r)
-                gap += float((loss_adv - loss).detach())
-                loss = (1 - adversarial_weight) * loss + adversarial_weight * loss_adv
-            total = loss + kl_weight * model.kl_divergence() if has_kl else loss
-            guard.loss(total, where)
-            opt.zero_grad()
-            total.backward()
-            g_norm = nn.utils.clip_grad_norm_(model.parameters(), clip_norm)
-            if not torch.isfinite(g_norm):
-                guard.fail(f"non-finite gradient at {where}")
-            gn = max(gn, float(g_norm))
-            opt.step()
-            guard.step(where)
-            tot += float(loss.detach()); n += 1
-        if n == 0:
-            raise ValueError("`dataloader` yielded no batches")
+        train_loss, gn, gap = _train_epoch(model, dataloader, run, opt, guard, epoch)
         hist["lr"].append(opt.param_groups[0]["lr"])
         if sched is not None:
             sched.step()
-        val = (evaluate_portfolio_loss(model, vae_hmm, val_loader, returns, loss_fn, horizon, features, seed)
+        val = (evaluate_portfolio_loss(model, regime_model, val_loader, returns, loss_fn, horizon, features, seed)
                if val_loader is not None else math.nan)
         if val_loader is not None and not math.isfinite(val):
             guard.fail(f"non-finite validation loss at epoch {epoch}")
-        for k, v in (("epoch", epoch), ("train_loss", tot / n), ("val_loss", val), ("grad_norm", gn),
-                     ("adversarial_gap", gap / n if use_adversarial else math.nan)):
+        for k, v in (("epoch", epoch), ("train_loss", train_loss), ("val_loss", val), ("grad_norm", gn),
+                     ("adversarial_gap", gap if use_adversarial else math.nan)):
             hist[k].append(v)
         if val_loader is not None:
             if val < best - min_delta:
@@ -332,7 +359,9 @@ def _train_one(model, vae_hmm, dataloader, returns, features, num_epochs, lr, us
                 kl_weight=kl_weight if has_kl else None)
     return hist
 
-def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | VAE_HMM | None, dataloader: Iterable,
+# %% ../nbs/06_training.ipynb #alg1t27
+@deprecated_keywords(vae_hmm="regime_model")
+def train_advanced_portfolio(portfolio_model: nn.Module, regime_model: RegimeModel | VAE_HMM | None, dataloader: Iterable,
                              returns_data, num_epochs: int = 100, lr: float = 1e-3, use_scheduler: bool = True,
                              use_adversarial: bool = False, use_ensemble: bool = False, *, loss_fn: LossFn = sharpe_loss,
                              horizon: int = 21, asset_features=None, val_loader: Iterable | None = None,
@@ -340,7 +369,7 @@ def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | 
                              weight_decay: float = 0.0, adversarial_epsilon: float = 0.5, adversarial_weight: float = 0.5,
                              n_members: int = 3, kl_weight: float | None = None, seed: int = 0,
                              progress: bool = True) -> nn.Module:
-    """Train a portfolio optimiser on the returns after each decision window, from a frozen regime model's filtered probabilities.
+    """Train a portfolio optimiser on the returns after each decision window, from a frozen `regime_model`'s filtered probabilities.
     `returns_data` (T, N): rows in time order (a DataFrame's index strictly increasing); a DataFrame's columns are kept
     on the trained model as `feature_names_in_` (the assets) and `n_features_in_`. With a fitted `RegimeModel`, windows
     cut from a DataFrame (`DecisionWindows`) must carry the regime model's columns, by name. A non-finite loss, weight,
@@ -348,24 +377,22 @@ def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | 
     keeping the parameters of its last finite step."""
     if not isinstance(portfolio_model, nn.Module):
         raise ValueError(f"`portfolio_model` must be a torch.nn.Module, got {type(portfolio_model).__name__}")
-    _check_int(num_epochs, "num_epochs", 1)
-    _check_int(patience, "patience", 1)
+    check_int(num_epochs, "num_epochs", 1)
+    check_int(patience, "patience", 1)
     lr = check_learning_rate(lr)
-    if not (isinstance(clip_norm, (int, float)) and clip_norm > 0):
-        raise ValueError(f"`clip_norm` must be > 0, got {clip_norm!r}")
-    if not 0.0 <= adversarial_weight <= 1.0:
-        raise ValueError(f"`adversarial_weight` must lie in [0, 1], got {adversarial_weight!r}")
-    if isinstance(vae_hmm, nn.Module):
-        vae_hmm.eval()
-    if isinstance(vae_hmm, RegimeModel) and vae_hmm.model_ is not None:
+    check_number(clip_norm, "clip_norm", 0, strict=True)
+    check_number(adversarial_weight, "adversarial_weight", 0, 1)
+    if isinstance(regime_model, nn.Module):
+        regime_model.eval()
+    if isinstance(regime_model, RegimeModel) and regime_model.model_ is not None:
         for nm, loader in (("dataloader", dataloader), ("val_loader", val_loader)):
             names = getattr(getattr(loader, "dataset", None), "feature_names_in_", None)
             if names is not None:
-                check_feature_names(pd.DataFrame(columns=names), vae_hmm.feature_names_in_, f"{nm}.dataset inputs")
+                check_feature_names(pd.DataFrame(columns=names), regime_model.feature_names_in_, f"{nm}.dataset inputs")
     device = _device_of(portfolio_model)
     returns = _returns_tensor(returns_data, device)
     features = _features_tensor(asset_features, returns.shape[0], device)
-    args = dict(vae_hmm=vae_hmm, dataloader=dataloader, returns=returns, features=features, num_epochs=num_epochs, lr=lr,
+    args = dict(regime_model=regime_model, dataloader=dataloader, returns=returns, features=features, num_epochs=num_epochs, lr=lr,
                 use_scheduler=use_scheduler, use_adversarial=use_adversarial, loss_fn=loss_fn, horizon=horizon,
                 val_loader=val_loader, patience=patience, min_delta=min_delta, clip_norm=clip_norm,
                 weight_decay=weight_decay, epsilon=adversarial_epsilon, adversarial_weight=adversarial_weight,
@@ -375,7 +402,7 @@ def train_advanced_portfolio(portfolio_model: nn.Module, vae_hmm: RegimeModel | 
         portfolio_model.history_ = _train_one(portfolio_model, seed=seed, desc="train", **args)
         portfolio_model.feature_names_in_, portfolio_model.n_features_in_ = assets
         return portfolio_model
-    M = _check_int(n_members, "n_members", 2)
+    M = check_int(n_members, "n_members", 2)
     K, N = getattr(portfolio_model, "K", None), getattr(portfolio_model, "n_assets", None)
     if K is None or N is None:
         raise ValueError("`use_ensemble` needs a `portfolio_model` with `K` and `n_assets` attributes (regime_lab.portfolio models)")
@@ -405,74 +432,84 @@ def _clear_tensor_caches(model: nn.Module) -> None:
             if torch.is_tensor(v) and not isinstance(v, nn.Parameter):
                 setattr(mod, k, None)
 
+# %% ../nbs/06_training.ipynb #alg1t31
 class MetaPortfolioOptimizer:
     "MAML for a portfolio model: SGD steps on a task's support windows, then Adam on the query loss after those steps."
+
     def __init__(self, model: nn.Module, inner_lr: float = 0.01, outer_lr: float = 1e-3, n_inner_steps: int = 5,
                  first_order: bool = False, clip_norm: float | None = None):
         if not isinstance(model, nn.Module):
             raise ValueError(f"`model` must be a torch.nn.Module, got {type(model).__name__}")
-        for name, v in (("inner_lr", inner_lr), ("outer_lr", outer_lr)):
-            if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
-                raise ValueError(f"`{name}` must be a finite number >= 0, got {v!r}")
+        check_number(inner_lr, "inner_lr", 0); check_number(outer_lr, "outer_lr", 0)
         self.model, self.inner_lr, self.outer_lr = model, float(inner_lr), float(outer_lr)
-        self.n_inner_steps = _check_int(n_inner_steps, "n_inner_steps", 0)
+        self.n_inner_steps = check_int(n_inner_steps, "n_inner_steps", 0)
         self.first_order, self.clip_norm = bool(first_order), clip_norm
         self.meta_opt = torch.optim.Adam(model.parameters(), lr=outer_lr)
 
-    def _loss(self, params: dict, batch, loss_fn: LossFn, name: str = "task") -> torch.Tensor:
-        p, r, lengths, f = _task_batch(batch, name)
-        kw = {"lengths": lengths} if f is None else {"asset_features": f, "lengths": lengths}
-        return loss_fn(_weights(functional_call(self.model, params, (p,), kw)), r)
+# %% ../nbs/06_training.ipynb #alg1t33
+@patch
+def _loss(self: MetaPortfolioOptimizer, params: dict, batch, loss_fn: LossFn, name: str = "task") -> torch.Tensor:
+    "The loss of the model with parameters `params` on one task half `batch`."
+    p, r, lengths, f = _task_batch(batch, name)
+    kw = {"lengths": lengths} if f is None else {"asset_features": f, "lengths": lengths}
+    return loss_fn(_weights(functional_call(self.model, params, (p,), kw)), r)
 
-    def adapt(self, support, loss_fn: LossFn, n_steps: int | None = None, create_graph: bool = False) -> dict[str, torch.Tensor]:
-        "Parameters after `n_steps` SGD steps (`inner_lr`) on the support loss; differentiable w.r.t. the start if `create_graph`."
-        n = self.n_inner_steps if n_steps is None else _check_int(n_steps, "n_steps", 0)
-        params = dict(self.model.named_parameters())
-        step = func_grad(lambda P: self._loss(P, support, loss_fn, "support"))
-        for _ in range(n):
-            g = step(params)
-            params = {k: v - self.inner_lr * (g[k] if create_graph else g[k].detach()) for k, v in params.items()}
-        return params
+# %% ../nbs/06_training.ipynb #alg1t35
+@patch
+def adapt(self: MetaPortfolioOptimizer, support, loss_fn: LossFn, n_steps: int | None = None, create_graph: bool = False) -> dict[str, torch.Tensor]:
+    "Parameters after `n_steps` SGD steps (`inner_lr`) on the support loss; differentiable w.r.t. the start if `create_graph`."
+    n = self.n_inner_steps if n_steps is None else check_int(n_steps, "n_steps", 0)
+    params = dict(self.model.named_parameters())
+    step = func_grad(lambda P: self._loss(P, support, loss_fn, "support"))
+    for _ in range(n):
+        g = step(params)
+        params = {k: v - self.inner_lr * (g[k] if create_graph else g[k].detach()) for k, v in params.items()}
+    return params
 
-    def adapted_model(self, support, loss_fn: LossFn, n_steps: int | None = None) -> nn.Module:
-        "A copy of the model with the parameters `adapt` finds on `support` (the original is unchanged)."
-        params = self.adapt(support, loss_fn, n_steps)
-        _clear_tensor_caches(self.model)
-        m = copy.deepcopy(self.model)
-        with torch.no_grad():
-            for k, v in m.named_parameters():
-                v.copy_(params[k])
-        return m.eval()
+# %% ../nbs/06_training.ipynb #alg1t37
+@patch
+def adapted_model(self: MetaPortfolioOptimizer, support, loss_fn: LossFn, n_steps: int | None = None) -> nn.Module:
+    "A copy of the model with the parameters `adapt` finds on `support` (the original is unchanged)."
+    params = self.adapt(support, loss_fn, n_steps)
+    _clear_tensor_caches(self.model)
+    m = copy.deepcopy(self.model)
+    with torch.no_grad():
+        for k, v in m.named_parameters():
+            v.copy_(params[k])
+    return m.eval()
 
-    def meta_update(self, tasks: Iterable, loss_fn: LossFn) -> float:
-        "One outer step over `tasks` [(support, query), ...]; returns the mean query loss after adaptation (before the step)."
-        tasks = list(tasks)
-        if not tasks:
-            raise ValueError("`tasks` is empty")
-        self.model.train()
-        guard = DivergenceGuard(self.model.parameters(), self.outer_lr, "outer_lr")
-        self.meta_opt.zero_grad()
-        total = 0.0
-        # second order differentiates through the inner gradients; the math attention kernel has that derivative
-        with (sdpa_kernel(SDPBackend.MATH) if not self.first_order else nullcontext()):
-            for i, task in enumerate(tasks):
-                if not isinstance(task, (tuple, list)) or len(task) != 2:
-                    raise ValueError(f"`tasks[{i}]` must be a (support, query) pair")
-                adapted = self.adapt(task[0], loss_fn, create_graph=not self.first_order)
-                q = self._loss(adapted, task[1], loss_fn, "query") / len(tasks)
-                q.backward()
-                total += float(q.detach())
-        _clear_tensor_caches(self.model)
-        if self.clip_norm is not None:
-            nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
-        guard.loss(torch.tensor(total), f"meta_update (query loss after inner steps with `inner_lr`={self.inner_lr:g})")
-        self.meta_opt.step()
-        guard.step("meta_update")
-        return total
+# %% ../nbs/06_training.ipynb #alg1t39
+@patch
+def meta_update(self: MetaPortfolioOptimizer, tasks: Iterable, loss_fn: LossFn) -> float:
+    "One outer step over `tasks` [(support, query), ...]; returns the mean query loss after adaptation (before the step)."
+    tasks = list(tasks)
+    if not tasks:
+        raise ValueError("`tasks` is empty")
+    self.model.train()
+    guard = DivergenceGuard(self.model.parameters(), self.outer_lr, "outer_lr")
+    self.meta_opt.zero_grad()
+    total = 0.0
+    # second order differentiates through the inner gradients; the math attention kernel has that derivative
+    with (sdpa_kernel(SDPBackend.MATH) if not self.first_order else nullcontext()):
+        for i, task in enumerate(tasks):
+            if not isinstance(task, (tuple, list)) or len(task) != 2:
+                raise ValueError(f"`tasks[{i}]` must be a (support, query) pair")
+            adapted = self.adapt(task[0], loss_fn, create_graph=not self.first_order)
+            q = self._loss(adapted, task[1], loss_fn, "query") / len(tasks)
+            q.backward()
+            total += float(q.detach())
+    _clear_tensor_caches(self.model)
+    if self.clip_norm is not None:
+        nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
+    guard.loss(torch.tensor(total), f"meta_update (query loss after inner steps with `inner_lr`={self.inner_lr:g})")
+    self.meta_opt.step()
+    guard.step("meta_update")
+    return total
 
 # %% ../nbs/06_training.ipynb #c035
 class OnlinePortfolioOptimizer:
     "Continual learning one day at a time: learn from decisions whose next-day return is known, decide with an EMA of the weights."
+
     def __init__(self, model: nn.Module, loss_fn: LossFn = sharpe_loss, lr: float = 1e-3, ema_decay: float = 0.99,
                  lookback: int = 21, buffer_size: int = 63, min_buffer: int = 5, update_every: int = 1,
                  clip_norm: float = 1.0, seed: int = 0):
@@ -482,10 +519,10 @@ class OnlinePortfolioOptimizer:
             raise ValueError(f"`ema_decay` must lie in [0, 1), got {ema_decay!r}")
         check_learning_rate(lr)
         self.model, self.loss_fn, self.lr, self.ema_decay, self.clip_norm = model, loss_fn, float(lr), float(ema_decay), clip_norm
-        self.lookback = _check_int(lookback, "lookback", 1)
-        self.buffer_size = _check_int(buffer_size, "buffer_size", 2)
-        self.min_buffer = _check_int(min_buffer, "min_buffer", 2)
-        self.update_every = _check_int(update_every, "update_every", 1)
+        self.lookback = check_int(lookback, "lookback", 1)
+        self.buffer_size = check_int(buffer_size, "buffer_size", 2)
+        self.min_buffer = check_int(min_buffer, "min_buffer", 2)
+        self.update_every = check_int(update_every, "update_every", 1)
         if self.min_buffer > self.buffer_size:
             raise ValueError(f"`min_buffer` ({min_buffer}) must not exceed `buffer_size` ({buffer_size})")
         self.seed = int(seed)
@@ -496,83 +533,91 @@ class OnlinePortfolioOptimizer:
         self.buffer: deque = deque(maxlen=self.buffer_size)
         self.n_observed, self.n_updates, self.last_loss = 0, 0, math.nan
 
-    def decide(self, window: torch.Tensor) -> torch.Tensor:
-        "Weights `(N,)` for the day after `window (l, K)` (regime probabilities up to the decision day), from the EMA model."
-        if not torch.is_tensor(window) or window.ndim != 2:
-            raise ValueError(f"`window` must be a (l, K) tensor, got {getattr(window, 'shape', type(window))}")
-        self.ema.eval()
-        with torch.no_grad(), torch.random.fork_rng():
-            torch.manual_seed(self.seed + self.n_observed)
-            return _weights(self.ema.module(window[None]))[0]
+# %% ../nbs/06_training.ipynb #alg1t41
+@patch
+def decide(self: OnlinePortfolioOptimizer, window: torch.Tensor) -> torch.Tensor:
+    "Weights `(N,)` for the day after `window (l, K)` (regime probabilities up to the decision day), from the EMA model."
+    if not torch.is_tensor(window) or window.ndim != 2:
+        raise ValueError(f"`window` must be a (l, K) tensor, got {getattr(window, 'shape', type(window))}")
+    self.ema.eval()
+    with torch.no_grad(), torch.random.fork_rng():
+        torch.manual_seed(self.seed + self.n_observed)
+        return _weights(self.ema.module(window[None]))[0]
 
-    def observe(self, window: torch.Tensor, next_return: torch.Tensor, row: int | None = None) -> float | None:
-        "Store (the window a decision read, the return of the day after it); update every `update_every` observations."
-        if not torch.is_tensor(next_return) or next_return.ndim != 1 or not torch.isfinite(next_return).all():
-            raise ValueError("`next_return` must be a finite (N,) tensor")
-        self.buffer.append((window, next_return, row))
-        self.n_observed += 1
-        if len(self.buffer) >= self.min_buffer and self.n_observed % self.update_every == 0:
-            return self.update()
-        return None
+# %% ../nbs/06_training.ipynb #alg1t45
+@patch
+def update(self: OnlinePortfolioOptimizer) -> float:
+    "One Adam step on `loss_fn` of the buffered decisions as one daily series, then the EMA update."
+    if len(self.buffer) < 2:
+        raise ValueError("the buffer needs at least 2 observations to update")
+    wins = [b[0] for b in self.buffer]
+    lengths = torch.tensor([len(w) for w in wins], device=wins[0].device)
+    L = int(lengths.max())
+    p = torch.stack([torch.cat([w, w.new_full((L - len(w), w.shape[1]), 1.0 / w.shape[1])]) for w in wins])
+    r = torch.stack([b[1] for b in self.buffer])
+    guard = DivergenceGuard(self.model.parameters(), self.lr)          # a diverging step is undone and reported
+    where = f"online update {self.n_updates + 1} (row {self.buffer[-1][2]})"
+    self.model.train()
+    w = _guarded_forward(self.model, p, None, lengths, guard, where)  # (B, N): one decision per buffered day
+    loss = self.loss_fn(w[None], r[None])                              # those days as one series (1, B, N)
+    guard.loss(loss, where)
+    self.opt.zero_grad()
+    loss.backward()
+    if self.clip_norm is not None:
+        nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
+    self.opt.step()
+    guard.step(where)
+    self.ema.update_parameters(self.model)
+    self.n_updates += 1
+    self.last_loss = float(loss.detach())
+    return self.last_loss
 
-    def update(self) -> float:
-        "One Adam step on `loss_fn` of the buffered decisions as one daily series, then the EMA update."
-        if len(self.buffer) < 2:
-            raise ValueError("the buffer needs at least 2 observations to update")
-        wins = [b[0] for b in self.buffer]
-        lengths = torch.tensor([len(w) for w in wins], device=wins[0].device)
-        L = int(lengths.max())
-        p = torch.stack([torch.cat([w, w.new_full((L - len(w), w.shape[1]), 1.0 / w.shape[1])]) for w in wins])
-        r = torch.stack([b[1] for b in self.buffer])
-        guard = DivergenceGuard(self.model.parameters(), self.lr)          # a diverging step is undone and reported
-        where = f"online update {self.n_updates + 1} (row {self.buffer[-1][2]})"
-        self.model.train()
-        w = _guarded_forward(self.model, p, None, lengths, guard, where)  # (B, N): one decision per buffered day
-        loss = self.loss_fn(w[None], r[None])                              # those days as one series (1, B, N)
-        guard.loss(loss, where)
-        self.opt.zero_grad()
-        loss.backward()
-        if self.clip_norm is not None:
-            nn.utils.clip_grad_norm_(self.model.parameters(), self.clip_norm)
-        self.opt.step()
-        guard.step(where)
-        self.ema.update_parameters(self.model)
-        self.n_updates += 1
-        self.last_loss = float(loss.detach())
-        return self.last_loss
+# %% ../nbs/06_training.ipynb #alg1t43
+@patch
+def observe(self: OnlinePortfolioOptimizer, window: torch.Tensor, next_return: torch.Tensor, row: int | None = None) -> float | None:
+    "Store (the window a decision read, the return of the day after it); update every `update_every` observations."
+    if not torch.is_tensor(next_return) or next_return.ndim != 1 or not torch.isfinite(next_return).all():
+        raise ValueError("`next_return` must be a finite (N,) tensor")
+    self.buffer.append((window, next_return, row))
+    self.n_observed += 1
+    if len(self.buffer) >= self.min_buffer and self.n_observed % self.update_every == 0:
+        return self.update()
+    return None
 
-    def run(self, regime_probs, returns: pd.DataFrame, start: int | None = None) -> pd.DataFrame:
-        """Walk through the days from row `start`: learn from yesterday's decision and today's return, then decide for tomorrow.
-        `returns` is a DataFrame whose index is strictly increasing in time; a `regime_probs` DataFrame must be on the same
-        dates. The asset columns are matched by name against those the model was trained on (`feature_names_in_` of the
-        model, or of this optimiser's first run)."""
-        if not isinstance(returns, pd.DataFrame):
-            raise ValueError("`returns` must be a DataFrame (dates x assets) of daily simple returns")
-        check_time_index(returns, "returns")
-        if isinstance(regime_probs, pd.DataFrame) and not regime_probs.index.equals(returns.index):
-            raise ValueError("`regime_probs` must be on the dates of `returns` (the same index): align them first")
-        expected = getattr(self, "feature_names_in_", None)
-        expected = getattr(self.model, "feature_names_in_", None) if expected is None else expected
-        if expected is not None:
-            check_feature_names(returns, expected, "returns")
-        self.feature_names_in_, self.n_features_in_ = _asset_names(returns, returns.shape[1])
-        P = regime_probs.to_numpy(dtype=np.float64) if isinstance(regime_probs, pd.DataFrame) else np.asarray(regime_probs, dtype=np.float64)
-        if P.ndim != 2 or len(P) != len(returns):
-            raise ValueError(f"`regime_probs` must be (T={len(returns)}, K), got shape {P.shape}")
-        device = _device_of(self.model)
-        P = torch.tensor(P, dtype=torch.float32, device=device)
-        R = _returns_tensor(returns, device, "returns")
-        T = len(returns)
-        s = self.lookback - 1 if start is None else _check_int(start, "start", 0)
-        if s > T - 1:
-            raise ValueError(f"`start` must be < {T}, got {s}")
-        win = lambda t: P[max(0, t - self.lookback + 1):t + 1]
-        out = []
-        for t in range(s, T):
-            if t > s:
-                self.observe(win(t - 1), R[t], t)                          # the decision of t-1 meets r_t
-            out.append(self.decide(win(t)).cpu().numpy())
-        return pd.DataFrame(np.array(out, dtype=np.float64), index=returns.index[s:], columns=returns.columns)
+# %% ../nbs/06_training.ipynb #alg1t47
+@patch
+def run(self: OnlinePortfolioOptimizer, regime_probs, returns: pd.DataFrame, start: int | None = None) -> pd.DataFrame:
+    """Walk through the days from row `start`: learn from yesterday's decision and today's return, then decide for tomorrow.
+    `returns` is a DataFrame whose index is strictly increasing in time; a `regime_probs` DataFrame must be on the same
+    dates. The asset columns are matched by name against those the model was trained on (`feature_names_in_` of the
+    model, or of this optimiser's first run)."""
+    if not isinstance(returns, pd.DataFrame):
+        raise ValueError("`returns` must be a DataFrame (dates x assets) of daily simple returns")
+    check_time_index(returns, "returns")
+    if isinstance(regime_probs, pd.DataFrame) and not regime_probs.index.equals(returns.index):
+        raise ValueError("`regime_probs` must be on the dates of `returns` (the same index): align them first")
+    expected = getattr(self, "feature_names_in_", None)
+    expected = getattr(self.model, "feature_names_in_", None) if expected is None else expected
+    if expected is not None:
+        check_feature_names(returns, expected, "returns")
+    self.feature_names_in_, self.n_features_in_ = _asset_names(returns, returns.shape[1])
+    P = regime_probs.to_numpy(dtype=np.float64) if isinstance(regime_probs, pd.DataFrame) else np.asarray(regime_probs, dtype=np.float64)
+    if P.ndim != 2 or len(P) != len(returns):
+        raise ValueError(f"`regime_probs` must be (T={len(returns)}, K), got shape {P.shape}")
+    device = _device_of(self.model)
+    P = torch.tensor(P, dtype=torch.float32, device=device)
+    R = _returns_tensor(returns, device, "returns")
+    T = len(returns)
+    s = self.lookback - 1 if start is None else check_int(start, "start", 0)
+    if s > T - 1:
+        raise ValueError(f"`start` must be < {T}, got {s}")
+    win = lambda t: P[max(0, t - self.lookback + 1):t + 1]
+    out = []
+    for t in range(s, T):
+        if t > s:
+            self.observe(win(t - 1), R[t], t)                          # the decision of t-1 meets r_t
+        out.append(self.decide(win(t)).cpu().numpy())
+    return pd.DataFrame(np.array(out, dtype=np.float64), index=returns.index[s:], columns=returns.columns)
 
 # %% ../nbs/06_training.ipynb #c040
 @dataclass
@@ -587,8 +632,10 @@ class WalkForwardResult:
     run_time_s: float = 0.0
     notes: dict = field(default_factory=dict)
 
+# %% ../nbs/06_training.ipynb #alg1t51
 class WalkForwardTrainer:
-    "Rolling re-training and out-of-sample decisions; the regime model is (re)fitted on data up to each decision date."
+    "Rolling re-training and out-of-sample decisions; the regime model is (re)fitted on data up to each decision date; `cost_bps`: the backtest's one-way proportional cost in basis points."
+
     def __init__(self, model: nn.Module, loss_fn: LossFn = sharpe_loss, train_window: int = 252, test_window: int = 21,
                  retrain_freq: int = 21, *, lr: float = 1e-3, epochs: int = 10, first_epochs: int | None = None,
                  lookback: int = 63, horizon: int | None = None, rebalance: int | None = None, batch_size: int = 64,
@@ -598,152 +645,180 @@ class WalkForwardTrainer:
         if not isinstance(model, nn.Module):
             raise ValueError(f"`model` must be a torch.nn.Module, got {type(model).__name__}")
         self.model, self.loss_fn = model, loss_fn
-        self.train_window = _check_int(train_window, "train_window", 2)
-        self.test_window = _check_int(test_window, "test_window", 1)
-        self.retrain_freq = _check_int(retrain_freq, "retrain_freq", 1)
+        self.train_window = check_int(train_window, "train_window", 2)
+        self.test_window = check_int(test_window, "test_window", 1)
+        self.retrain_freq = check_int(retrain_freq, "retrain_freq", 1)
         if self.retrain_freq > self.test_window:
             raise ValueError(f"`retrain_freq` ({retrain_freq}) exceeds `test_window` ({test_window}): days between a "
                              f"model's test window and the next retrain would have no decision")
-        self.rebalance = self.retrain_freq if rebalance is None else _check_int(rebalance, "rebalance", 1)
-        self.horizon = self.rebalance if horizon is None else _check_int(horizon, "horizon", 1)
+        self.rebalance = self.retrain_freq if rebalance is None else check_int(rebalance, "rebalance", 1)
+        self.horizon = self.rebalance if horizon is None else check_int(horizon, "horizon", 1)
         if self.horizon >= self.train_window:
             raise ValueError(f"`horizon` ({self.horizon}) must be shorter than `train_window` ({train_window})")
-        self.lookback = _check_int(lookback, "lookback", 1)
-        self.epochs = _check_int(epochs, "epochs", 1)
-        self.first_epochs = self.epochs if first_epochs is None else _check_int(first_epochs, "first_epochs", 1)
-        self.batch_size = _check_int(batch_size, "batch_size", 1)
+        self.lookback = check_int(lookback, "lookback", 1)
+        self.epochs = check_int(epochs, "epochs", 1)
+        self.first_epochs = self.epochs if first_epochs is None else check_int(first_epochs, "first_epochs", 1)
+        self.batch_size = check_int(batch_size, "batch_size", 1)
         if regime_model is not None and not isinstance(regime_model, RegimeModel):
             raise ValueError(f"`regime_model` must be a RegimeModel or None, got {type(regime_model).__name__}")
         self.regime_model = regime_model
-        self.regime_refit = None if regime_refit is None else _check_int(regime_refit, "regime_refit", 1)
-        self.regime_fit_window = None if regime_fit_window is None else _check_int(regime_fit_window, "regime_fit_window", 10)
+        self.regime_refit = None if regime_refit is None else check_int(regime_refit, "regime_refit", 1)
+        self.regime_fit_window = None if regime_fit_window is None else check_int(regime_fit_window, "regime_fit_window", 10)
         check_learning_rate(lr)
         self.lr, self.use_adversarial, self.cost_bps, self.risk_free = lr, use_adversarial, cost_bps, risk_free
         self.seed, self.progress = int(seed), progress
 
-    # -- data --------------------------------------------------------------------------------------------------------
-    def _data(self, data: Mapping) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, Any]:
-        if not isinstance(data, Mapping) or "returns" not in data:
-            raise ValueError("`data` must be a mapping with 'returns' and 'features' (with a regime model) or 'regime_probs'")
-        R = data["returns"]
-        if not isinstance(R, pd.DataFrame) or not isinstance(R.index, pd.DatetimeIndex):
-            raise ValueError("`data['returns']` must be a DataFrame of daily simple returns with a DatetimeIndex")
-        check_time_index(R, "data['returns']")
-        if not np.isfinite(R.to_numpy(dtype=np.float64)).all():
-            raise ValueError("`data['returns']` contains NaN or inf")
-        X = P = None
-        if self.regime_model is not None:
-            X = data.get("features")
-            if not isinstance(X, pd.DataFrame) or not X.index.equals(R.index):
-                raise ValueError("`data['features']` must be a DataFrame on the same dates as `data['returns']`")
-        else:
-            P = data.get("regime_probs")
-            if not isinstance(P, pd.DataFrame) or not P.index.equals(R.index):
-                raise ValueError("`data['regime_probs']` (filtered, causal) must be a DataFrame on the dates of `data['returns']` "
-                                 "when no `regime_model` is given")
-        return R, X, P, data.get("asset_features")
+# %% ../nbs/06_training.ipynb #alg1t53
+@patch
+def _data(self: WalkForwardTrainer, data: Mapping) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None, Any]:
+    "Check `data`: (returns, features or None, regime probabilities or None, asset features or None)."
+    if not isinstance(data, Mapping) or "returns" not in data:
+        raise ValueError("`data` must be a mapping with 'returns' and 'features' (with a regime model) or 'regime_probs'")
+    R = data["returns"]
+    if not isinstance(R, pd.DataFrame) or not isinstance(R.index, pd.DatetimeIndex):
+        raise ValueError("`data['returns']` must be a DataFrame of daily simple returns with a DatetimeIndex")
+    check_time_index(R, "data['returns']")
+    if not np.isfinite(R.to_numpy(dtype=np.float64)).all():
+        raise ValueError("`data['returns']` contains NaN or inf")
+    X = P = None
+    if self.regime_model is not None:
+        X = data.get("features")
+        if not isinstance(X, pd.DataFrame) or not X.index.equals(R.index):
+            raise ValueError("`data['features']` must be a DataFrame on the same dates as `data['returns']`")
+    else:
+        P = data.get("regime_probs")
+        if not isinstance(P, pd.DataFrame) or not P.index.equals(R.index):
+            raise ValueError("`data['regime_probs']` (filtered, causal) must be a DataFrame on the dates of `data['returns']` "
+                             "when no `regime_model` is given")
+    return R, X, P, data.get("asset_features")
 
-    def schedule(self, n_rows: int, start: int, n_periods: int | None = None) -> list[int]:
-        "Retrain rows: `start`, then every `retrain_freq` rows while a next day exists."
-        rows = list(range(start, n_rows - 1, self.retrain_freq))
-        return rows if n_periods is None else rows[:_check_int(n_periods, "n_periods", 1)]
+# %% ../nbs/06_training.ipynb #alg1t55
+@patch
+def schedule(self: WalkForwardTrainer, n_rows: int, start: int, n_periods: int | None = None) -> list[int]:
+    "Retrain rows: `start`, then every `retrain_freq` rows while a next day exists."
+    rows = list(range(start, n_rows - 1, self.retrain_freq))
+    return rows if n_periods is None else rows[:check_int(n_periods, "n_periods", 1)]
 
-    def regime_fit_rows(self, retrain_rows: list[int]) -> list[int]:
-        "The retrain rows at which the regime model is fitted: the first, then every `regime_refit` rows or more after the last fit."
-        fits = [retrain_rows[0]]
-        for s in retrain_rows[1:]:
-            if self.regime_refit is not None and s - fits[-1] >= self.regime_refit:
-                fits.append(s)
-        return fits
+# %% ../nbs/06_training.ipynb #alg1t57
+@patch
+def regime_fit_rows(self: WalkForwardTrainer, retrain_rows: list[int]) -> list[int]:
+    "The retrain rows at which the regime model is fitted: the first, then every `regime_refit` rows or more after the last fit."
+    fits = [retrain_rows[0]]
+    for s in retrain_rows[1:]:
+        if self.regime_refit is not None and s - fits[-1] >= self.regime_refit:
+            fits.append(s)
+    return fits
 
-    def _start_row(self, R: pd.DataFrame, start) -> int:
-        "The first retrain row from a row number, a date (the first row on or after it) or None (`train_window`)."
-        T = len(R)
-        if start is None:
-            s0 = self.train_window
-        elif isinstance(start, (int, np.integer)) and not isinstance(start, bool):
-            s0 = int(start)
-        else:
-            s0 = int(R.index.searchsorted(pd.Timestamp(start)))
-        if not self.horizon <= s0 < T - 1:
-            raise ValueError(f"`start` must leave at least `horizon`={self.horizon} rows before it and one day after it; got row {s0} of {T}")
-        return s0
+# %% ../nbs/06_training.ipynb #alg1t59
+@patch
+def _start_row(self: WalkForwardTrainer, R: pd.DataFrame, start) -> int:
+    "The first retrain row from a row number, a date (the first row on or after it) or None (`train_window`)."
+    T = len(R)
+    if start is None:
+        s0 = self.train_window
+    elif isinstance(start, (int, np.integer)) and not isinstance(start, bool):
+        s0 = int(start)
+    else:
+        s0 = int(R.index.searchsorted(pd.Timestamp(start)))
+    if not self.horizon <= s0 < T - 1:
+        raise ValueError(f"`start` must leave at least `horizon`={self.horizon} rows before it and one day after it; got row {s0} of {T}")
+    return s0
 
-    def _fit_path(self, X: pd.DataFrame, fit_rows: list[int]) -> list:
-        return [(f, self._fit_regimes(X, f)) for f in tqdm(fit_rows, disable=not self.progress, desc="regime fits", leave=False)]
+# %% ../nbs/06_training.ipynb #alg1t5b
+@patch
+def _fit_path(self: WalkForwardTrainer, X: pd.DataFrame, fit_rows: list[int]) -> list:
+    "[(fit_row, (T, K) filtered probabilities)] of one fit per row of `fit_rows`."
+    return [(f, self._fit_regimes(X, f)) for f in tqdm(fit_rows, disable=not self.progress, desc="regime fits", leave=False)]
 
-    def regime_path(self, data: Mapping, start: int | str | pd.Timestamp | None = None, n_periods: int | None = None) -> list:
-        "The regime-model fits `run` would make on this schedule: [(fit_row, (T, K) filtered probabilities)], for `regime_versions`."
-        if self.regime_model is None:
-            raise ValueError("`regime_model` is None: there is nothing to fit")
-        R, X, _, _ = self._data(data)
-        return self._fit_path(X, self.regime_fit_rows(self.schedule(len(R), self._start_row(R, start), n_periods)))
+# %% ../nbs/06_training.ipynb #alg1t5d
+@patch
+def regime_path(self: WalkForwardTrainer, data: Mapping, start: int | str | pd.Timestamp | None = None, n_periods: int | None = None) -> list:
+    "The regime-model fits `run` would make on this schedule: [(fit_row, (T, K) filtered probabilities)], for `regime_versions`."
+    if self.regime_model is None:
+        raise ValueError("`regime_model` is None: there is nothing to fit")
+    R, X, _, _ = self._data(data)
+    return self._fit_path(X, self.regime_fit_rows(self.schedule(len(R), self._start_row(R, start), n_periods)))
 
-    def _fit_regimes(self, X: pd.DataFrame, fit_row: int) -> np.ndarray:
-        "Fit a fresh copy of the regime model on the features up to `fit_row` and filter the whole sequence."
-        a = 0 if self.regime_fit_window is None else max(0, fit_row - self.regime_fit_window + 1)
-        rm = copy.deepcopy(self.regime_model).fit(X.iloc[a:fit_row + 1])
-        return rm.predict_proba(X, mode="filtered")
+# %% ../nbs/06_training.ipynb #alg1t5f
+@patch
+def _fit_regimes(self: WalkForwardTrainer, X: pd.DataFrame, fit_row: int) -> np.ndarray:
+    "Fit a fresh copy of the regime model on the features up to `fit_row` and filter the whole sequence."
+    a = 0 if self.regime_fit_window is None else max(0, fit_row - self.regime_fit_window + 1)
+    rm = copy.deepcopy(self.regime_model).fit(X.iloc[a:fit_row + 1])
+    return rm.predict_proba(X, mode="filtered")
 
-    # -- the walk ----------------------------------------------------------------------------------------------------
-    def run(self, data: Mapping, n_periods: int | None = None, start: int | str | pd.Timestamp | None = None,
-            regime_versions: list | None = None) -> WalkForwardResult:
-        "Walk forward over `data` for `n_periods` retrains (all when None) from row or date `start`; return the stitched result."
-        t_run = time.time()
-        R, X, P, F = self._data(data)
-        T, N = R.shape
-        rows = self.schedule(T, self._start_row(R, start), n_periods)
-        device = _device_of(self.model)
-        returns = _returns_tensor(R, device, "data['returns']")
-        features = _features_tensor(F, T, device)
-        # regime probabilities: one (T, K) filtered path per regime-model fit, each from a fit on rows <= its fit row
-        if self.regime_model is None:
-            fit_rows, versions = [rows[0]], [(rows[0], P.to_numpy(dtype=np.float64))]
-        else:
-            fit_rows = self.regime_fit_rows(rows)
-            if regime_versions is not None:
-                if [int(v[0]) for v in regime_versions] != fit_rows:
-                    raise ValueError(f"`regime_versions` were fitted at rows {[int(v[0]) for v in regime_versions]}, "
-                                     f"this schedule fits at {fit_rows}")
-                versions = [(int(f), np.asarray(p, dtype=np.float64)) for f, p in regime_versions]
-            else:
-                versions = self._fit_path(X, fit_rows)
-        decisions, probs_used, log = [], [], []
-        v = -1
-        for k, s in enumerate(tqdm(rows, disable=not self.progress, desc="walk-forward", leave=False)):
-            t0 = time.time()
-            while v + 1 < len(versions) and versions[v + 1][0] <= s:
-                v += 1
-            probs = torch.tensor(versions[v][1].T, dtype=torch.float32)          # (K, T), CPU like a dataset
-            # train on decisions whose outcomes are all known at s: rows t with t + horizon <= s
-            train_rows = np.arange(max(0, s - self.train_window + 1), s - self.horizon + 1)
-            ds = DecisionWindows(probs, train_rows, self.lookback)
-            train_advanced_portfolio(self.model, None, ds.loader(self.batch_size, shuffle=True, seed=self.seed + k), returns,
-                                     num_epochs=self.first_epochs if k == 0 else self.epochs, lr=self.lr,
-                                     use_scheduler=False, use_adversarial=self.use_adversarial, loss_fn=self.loss_fn,
-                                     horizon=self.horizon, asset_features=features, seed=self.seed + k, progress=False)
-            hist = self.model.history_
-            # decide at s, s + rebalance, ... before the next retrain
-            end = min(s + self.retrain_freq, s + self.test_window, T - 1)
-            d_rows = np.arange(s, end, self.rebalance)
-            batch = collate_decisions([DecisionWindows(probs, d_rows, self.lookback)[i] for i in range(len(d_rows))])
-            x, _, lengths, rws = (t.to(device) for t in batch)
-            f = None if features is None else feature_windows(features, rws, lengths, x.shape[-1])
-            self.model.eval()
-            with torch.no_grad(), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-                torch.manual_seed(self.seed + k)
-                w = _forward(self.model, x.transpose(1, 2), f, lengths)
-            decisions.append(pd.DataFrame(w.double().cpu().numpy(), index=R.index[d_rows], columns=R.columns))
-            probs_used.append(pd.DataFrame(versions[v][1][d_rows], index=R.index[d_rows]))
-            log.append({"date": R.index[s], "row": s, "n_train": len(train_rows), "train_loss": hist["train_loss"][-1],
-                        "epochs": len(hist["epoch"]), "regime_fit_row": versions[v][0], "seconds": time.time() - t0})
-        weights = pd.concat(decisions)
-        last = min(rows[-1] + self.retrain_freq, T - 1)
-        bt = backtest(weights, R.iloc[:last + 1], cost_bps=self.cost_bps, rebalance=None, risk_free=self.risk_free)
-        probs_df = pd.concat(probs_used)
-        probs_df.columns = [f"p{j}" for j in range(probs_df.shape[1])]
-        return WalkForwardResult(weights=weights, returns=bt.returns, backtest=bt, regime_probs=probs_df,
-                                 periods=pd.DataFrame(log).set_index("date"), regime_versions=versions,
-                                 run_time_s=time.time() - t_run,
-                                 notes={"regime_fits": len(versions), "first_decision": str(R.index[rows[0]].date()),
-                                        "last_day": str(R.index[last].date())})
+# %% ../nbs/06_training.ipynb #alg1t5h
+@patch
+def _regime_versions(self: WalkForwardTrainer, X: pd.DataFrame | None, P: pd.DataFrame | None, rows: list[int],
+                     regime_versions: list | None = None) -> list:
+    "[(fit_row, (T, K) filtered probabilities)]: the given `regime_probs` once, else one fit per fit row (each on rows <= it), or `regime_versions` checked against the schedule."
+    if self.regime_model is None:
+        return [(rows[0], P.to_numpy(dtype=np.float64))]
+    fit_rows = self.regime_fit_rows(rows)
+    if regime_versions is None:
+        return self._fit_path(X, fit_rows)
+    if [int(v[0]) for v in regime_versions] != fit_rows:
+        raise ValueError(f"`regime_versions` were fitted at rows {[int(v[0]) for v in regime_versions]}, "
+                         f"this schedule fits at {fit_rows}")
+    return [(int(f), np.asarray(p, dtype=np.float64)) for f, p in regime_versions]
+
+# %% ../nbs/06_training.ipynb #alg1t5j
+@patch
+def _period(self: WalkForwardTrainer, k: int, s: int, version: tuple, R: pd.DataFrame, returns: torch.Tensor,
+            features: torch.Tensor | None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    "Retrain at row `s` (the `k`-th retrain) on the regime probabilities `version`, then decide until the next retrain: (weights, probabilities read, log row)."
+    t0 = time.time()
+    T, device = len(R), _device_of(self.model)
+    probs = torch.tensor(version[1].T, dtype=torch.float32)          # (K, T), CPU like a dataset
+    # train on decisions whose outcomes are all known at s: rows t with t + horizon <= s
+    train_rows = np.arange(max(0, s - self.train_window + 1), s - self.horizon + 1)
+    ds = DecisionWindows(probs, train_rows, self.lookback)
+    train_advanced_portfolio(self.model, None, ds.loader(self.batch_size, shuffle=True, seed=self.seed + k), returns,
+                             num_epochs=self.first_epochs if k == 0 else self.epochs, lr=self.lr,
+                             use_scheduler=False, use_adversarial=self.use_adversarial, loss_fn=self.loss_fn,
+                             horizon=self.horizon, asset_features=features, seed=self.seed + k, progress=False)
+    hist = self.model.history_
+    # decide at s, s + rebalance, ... before the next retrain
+    end = min(s + self.retrain_freq, s + self.test_window, T - 1)
+    d_rows = np.arange(s, end, self.rebalance)
+    batch = collate_decisions([DecisionWindows(probs, d_rows, self.lookback)[i] for i in range(len(d_rows))])
+    x, _, lengths, rws = (t.to(device) for t in batch)
+    f = None if features is None else feature_windows(features, rws, lengths, x.shape[-1])
+    self.model.eval()
+    with torch.no_grad(), torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(self.seed + k)
+        w = _forward(self.model, x.transpose(1, 2), f, lengths)
+    return (pd.DataFrame(w.double().cpu().numpy(), index=R.index[d_rows], columns=R.columns),
+            pd.DataFrame(version[1][d_rows], index=R.index[d_rows]),
+            {"date": R.index[s], "row": s, "n_train": len(train_rows), "train_loss": hist["train_loss"][-1],
+             "epochs": len(hist["epoch"]), "regime_fit_row": version[0], "seconds": time.time() - t0})
+
+# %% ../nbs/06_training.ipynb #alg1t5l
+@patch
+def run(self: WalkForwardTrainer, data: Mapping, n_periods: int | None = None, start: int | str | pd.Timestamp | None = None,
+        regime_versions: list | None = None) -> WalkForwardResult:
+    "Walk forward over `data` for `n_periods` retrains (all when None) from row or date `start`; return the stitched result."
+    t_run = time.time()
+    R, X, P, F = self._data(data)
+    T, N = R.shape
+    rows = self.schedule(T, self._start_row(R, start), n_periods)
+    device = _device_of(self.model)
+    returns = _returns_tensor(R, device, "data['returns']")
+    features = _features_tensor(F, T, device)
+    versions = self._regime_versions(X, P, rows, regime_versions)   # one (T, K) filtered path per regime-model fit
+    decisions, probs_used, log, v = [], [], [], -1
+    for k, s in enumerate(tqdm(rows, disable=not self.progress, desc="walk-forward", leave=False)):
+        while v + 1 < len(versions) and versions[v + 1][0] <= s:
+            v += 1
+        w, p, row = self._period(k, s, versions[v], R, returns, features)
+        decisions.append(w); probs_used.append(p); log.append(row)
+    weights = pd.concat(decisions)
+    last = min(rows[-1] + self.retrain_freq, T - 1)
+    bt = backtest(weights, R.iloc[:last + 1], cost_bps=self.cost_bps, rebalance=None, risk_free=self.risk_free)
+    probs_df = pd.concat(probs_used)
+    probs_df.columns = [f"p{j}" for j in range(probs_df.shape[1])]
+    return WalkForwardResult(weights=weights, returns=bt.returns, backtest=bt, regime_probs=probs_df,
+                             periods=pd.DataFrame(log).set_index("date"), regime_versions=versions,
+                             run_time_s=time.time() - t_run,
+                             notes={"regime_fits": len(versions), "first_decision": str(R.index[rows[0]].date()),
+                                    "last_day": str(R.index[last].date())})

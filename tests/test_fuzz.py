@@ -157,7 +157,7 @@ def test_losses_valid(seed, B, T, N):
     W = torch.softmax(torch.randn(B, T, N, generator=g, dtype=torch.float64), -1)
     R = 0.02 * torch.randn(B, T, N, generator=g, dtype=torch.float64)
     L = torch.randint(2, T + 1, (B,), generator=g); L[0] = T
-    rp = ls.portfolio_returns(W, R, L, cost=0.001)
+    rp = ls.portfolio_returns(W, R, L, cost_bps=10)
     assert rp.shape == (B, T) and torch.isfinite(rp).all()
     for f in (ls.sharpe_loss, ls.sortino_loss, ls.max_drawdown_loss, ls.calmar_loss, ls.cvar_loss, ls.risk_parity_loss,
               ls.advanced_portfolio_loss):

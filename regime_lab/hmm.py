@@ -1,7 +1,8 @@
 """Exact inference in a hidden Markov model, batched over sequences of different lengths and written
 in log space so that it is stable and differentiable: the likelihood, filtered and smoothed regime
 probabilities, pairwise marginals, the most probable path and its probability, the two ELBOs (mean-field and
-exact) that the VAE-HMM trains on, and Gaussian emissions with Baum–Welch EM over several sequences.
+exact) that the VAE-HMM trains on, and Gaussian emissions with Baum–Welch EM over several sequences of one model
+or for many independent series at once.
 
 Docs: https://regime-lab.github.io/regime_lab/hmm.html.md"""
 
@@ -20,13 +21,13 @@ from torch import Tensor
 from .data import check_int
 
 # %% auto #0
-__all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'check_probabilities', 'check_transition_matrix', 'check_log_probabilities',
-           'check_covariance', 'check_simple_returns', 'check_number', 'forecast_probabilities',
-           'stationary_distribution', 'forward', 'hmm_log_likelihood', 'forward_filter', 'backward', 'forward_backward',
-           'viterbi', 'pairwise_marginals', 'mean_field_elbo', 'exact_elbo', 'parallel_log_likelihood',
-           'linear_recurrence', 'garch_transform', 'garch_untransform', 'garch_variance', 'garch_log_b',
-           'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b', 'pad_sequences', 'gaussian_hmm_log_likelihood',
-           'fit_gaussian_hmm_em', 'path_log_likelihood']
+__all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabilities', 'check_transition_matrix',
+           'check_log_probabilities', 'check_covariance', 'check_simple_returns', 'check_number',
+           'forecast_probabilities', 'stationary_distribution', 'forward', 'hmm_log_likelihood', 'forward_filter',
+           'backward', 'forward_backward', 'viterbi', 'pairwise_marginals', 'mean_field_elbo', 'exact_elbo',
+           'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform', 'garch_variance',
+           'garch_log_b', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b', 'pad_sequences',
+           'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -641,9 +642,9 @@ def mvn_log_prob_tril(diff: Tensor, L: Tensor) -> Tensor:
     return -0.5 * sol.pow(2).sum(-1) - logdet - 0.5 * diff.shape[-1] * LOG_2PI
 
 def gaussian_log_b(Z: Tensor, means: Tensor, covs: Tensor) -> Tensor:
-    "log N(Z_t; mean_k, cov_k) batched over restarts: Z (T, C), means (R, K, C), covs (R, K, C, C) → (R, T, K)."
-    L = torch.linalg.cholesky(covs)                                             # (R, K, C, C)
-    return mvn_log_prob_tril(Z[None, :, None, :] - means[:, None], L[:, None])  # (R, T, K)
+    "log N(Z_t; mean_k, cov_k) batched over restarts: Z (..., T, C), means (..., R, K, C), covs (..., R, K, C, C) → (..., R, T, K)."
+    L = torch.linalg.cholesky(covs)                                             # (..., R, K, C, C)
+    return mvn_log_prob_tril(Z[..., None, :, None, :] - means[..., :, None, :, :], L[..., :, None, :, :, :])
 
 # %% ../nbs/01_hmm.ipynb #est01c2
 def pad_sequences(Z: Tensor, lengths=None) -> tuple[Tensor, Tensor]:
@@ -665,52 +666,149 @@ def gaussian_hmm_log_likelihood(Z: Tensor, log_pi: Tensor, log_A: Tensor, means:
     lp = log_pi[:, None].expand(R, N, K).reshape(R * N, K)
     return parallel_log_likelihood(lp, lA, lb, None if N == 1 else Lt.repeat(R)).reshape(R, N).sum(1)
 
-# %% ../nbs/01_hmm.ipynb #est01c3
-def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float) -> tuple[Tensor, Tensor]:
-    "Starting means (R, K, C) from k-means with seeds seed, seed + 1, ... and the pooled covariance (R, K, C, C)."
-    from sklearn.cluster import KMeans
-    C = Z.shape[1]
-    means, covs = [], []
-    Zn = Z.cpu().numpy()
-    for r in range(n_restarts):
-        km = KMeans(K, n_init=1, random_state=seed + r).fit(Zn)
-        means.append(torch.tensor(km.cluster_centers_, dtype=Z.dtype))
-        cv = torch.tensor(np.cov(Zn.T), dtype=Z.dtype).reshape(C, C) + min_covar * torch.eye(C)
-        covs.append(cv.expand(K, C, C).clone())
-    return torch.stack(means).to(Z.device), torch.stack(covs).to(Z.device)
+# %% ../nbs/01_hmm.ipynb #many01c1
+def _scaled_pass(pi: Tensor, A: Tensor, b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "Scaled forward-backward, time-major: pi (K, N), A (K, K, N), b (T, K, N) rescaled (1 at padding), mask (T, N) 0/1 → c (T, N), gamma (T, K, N), sum_t xi (K, K, N)."
+    T = b.shape[0]
+    alpha, c = torch.empty_like(b), torch.empty_like(mask)
+    a = pi * b[0]; c[0] = a.sum(0); alpha[0] = a / c[0]
+    At = A.permute(1, 0, 2).contiguous()                                   # At[j, i] = A[i, j]
+    for t in range(1, T):
+        a = (At * alpha[t - 1]).sum(1).mul_(b[t])                          # (alpha_{t-1} A) * b_t
+        ct = torch.sum(a, 0, out=c[t])
+        torch.div(a, ct, out=alpha[t])
+    w = b / c.unsqueeze(1)                                                 # b_t / c_t, times beta_t below
+    beta = torch.empty_like(b); beta[T - 1] = 1.0
+    for t in range(T - 1, 0, -1):
+        torch.sum(A * w[t].mul_(beta[t]), 1, out=beta[t - 1])
+    w.mul_(mask.unsqueeze(1))
+    xi = torch.stack([(alpha[:-1, i:i + 1] * w[1:]).sum(0) for i in range(A.shape[0])]) * A     # sum_t alpha_{t-1}(i) w_t(j)
+    return c, alpha.mul_(beta).mul_(mask.unsqueeze(1)), xi
 
-def fit_gaussian_hmm_em(Z: Tensor, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100,
-                        tol: float = 1e-2, min_covar: float = 1e-3, lengths=None) -> dict[str, Tensor]:
-    "Baum-Welch for a full-covariance Gaussian HMM on the sequences `lengths` of Z (T, C), restarts batched; per-restart params and train log-lik."
-    T, C = Z.shape
-    K, n_restarts, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
-    if T < 2 * K: raise ValueError(f"`Z` has {T} rows: too few for K={K} regimes")
-    Zp, Lt = pad_sequences(Z, lengths)
-    N, Lm, _ = Zp.shape
-    valid = (torch.arange(Lm, device=Z.device)[None] < Lt[:, None]).reshape(-1)          # padded rows → Z's rows
-    means, covs = _em_init(Z, K, n_restarts, seed, min_covar)
-    log_pi = torch.full((n_restarts, K), -math.log(K), device=Z.device, dtype=Z.dtype)
-    log_A = torch.full((n_restarts, K, K), -math.log(K), device=Z.device, dtype=Z.dtype)
-    eye = torch.eye(C, device=Z.device, dtype=Z.dtype)
-    prev = torch.full((n_restarts,), -math.inf, device=Z.device, dtype=Z.dtype)
+def _estep_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "E-step of N stationary HMMs by the scaled pass: log_pi (N, K), log_A (N, K, K), log_b (N, T, K), mask (N, T) bool → log p (N,), gamma (N, T, K) (0 at padding), sum_t xi_t (N, K, K)."
+    m = mask.T.contiguous()                                                # (T, N)
+    b = log_b.permute(1, 2, 0).clone(memory_format=torch.contiguous_format)   # (T, K, N), always a copy
+    b.masked_fill_(~m[:, None], 0.0)                                       # padding: b = 1 (garbage there is never read)
+    shift = b.amax(1)                                                      # (T, N): log max_k b_t(k)
+    b.sub_(shift[:, None]).exp_()
+    mf = m.to(b.dtype)
+    c, gamma, xi = _scaled_pass(log_pi.exp().T.contiguous(), log_A.exp().permute(1, 2, 0).contiguous(), b, mf)
+    return c.log_().add_(shift).mul_(mf).sum(0), gamma.permute(2, 0, 1), xi.permute(2, 0, 1)
+
+def _estep_tree(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "The same statistics as gradients of `parallel_log_likelihood` (Eisner, 2016): log T levels, not T steps."
+    N, T, K = log_b.shape
+    lp, lA = log_pi.detach().clone().requires_grad_(), log_A.detach().clone().requires_grad_()
+    lb = torch.where(mask[..., None], log_b, 0.0).detach().requires_grad_()
+    with torch.enable_grad():
+        ll = parallel_log_likelihood(lp, lA[:, None].expand(N, T, K, K), lb, None if bool(mask.all()) else mask.sum(1))
+        xi, gamma = torch.autograd.grad(ll.sum(), (lA, lb), allow_unused=True)      # T = 1: no transition is read
+    return ll.detach(), gamma, torch.zeros_like(lA) if xi is None else xi
+
+TREE_MAX_CHAINS = 32   # fewer chains: the tree E-step (faster on one CPU thread, measured), more: the scaled pass
+
+def _em_statistics(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "E-step of N stationary HMMs (log_pi (N, K), log_A (N, K, K), log_b (N, T, K), mask (N, T)): log p (N,), gamma (N, T, K), sum_t xi_t (N, K, K)."
+    return (_estep_tree if log_b.shape[0] <= TREE_MAX_CHAINS else _estep_scaled)(log_pi, log_A, log_b, mask)
+
+# %% ../nbs/01_hmm.ipynb #est01c3
+def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float, init: str = "kmeans") -> tuple[Tensor, ...]:
+    """Starts (log_pi (R, K), log_A (R, K, K), means (R, K, C), covs (R, K, C, C)) of restarts seeded seed, seed + 1, ...: means from
+    k-means, the pooled covariance; 'kmeans': one k-means start, uniform probabilities; 'hmmlearn': hmmlearn 0.3's (10 k-means starts,
+    probabilities drawn from Dirichlet(1/K) by numpy's RandomState(seed + r))."""
+    from sklearn.cluster import KMeans
+    C, Zn, dt = Z.shape[1], Z.cpu().numpy(), Z.dtype
+    lp, lA, means, covs = [], [], [], []
+    for r in range(n_restarts):
+        km = KMeans(K, n_init=1 if init == "kmeans" else 10, random_state=seed + r).fit(Zn)
+        means.append(torch.tensor(km.cluster_centers_, dtype=dt))
+        cv = torch.tensor(np.cov(Zn.T), dtype=dt).reshape(C, C) + min_covar * torch.eye(C)
+        covs.append(cv.expand(K, C, C).clone())
+        if init == "kmeans": lp.append(torch.full((K,), -math.log(K), dtype=dt)); lA.append(torch.full((K, K), -math.log(K), dtype=dt))
+        else:
+            rs = np.random.RandomState(seed + r)
+            with np.errstate(divide="ignore"):                              # a draw of exactly 0 is a forbidden transition
+                lp.append(torch.tensor(np.log(rs.dirichlet(np.full(K, 1.0 / K))), dtype=dt))
+                lA.append(torch.tensor(np.log(rs.dirichlet(np.full(K, 1.0 / K), size=K)), dtype=dt))
+    return tuple(torch.stack(v).to(Z.device) for v in (lp, lA, means, covs))
+
+def _em_series(Z, lengths) -> tuple[Tensor, Tensor, Tensor, bool]:
+    "Z as `fit_gaussian_hmm_em` takes it → padded sequences (S, max L, C), their lengths (S,), the model of each (S,), one model?"
+    if isinstance(Z, (list, tuple)):
+        if lengths is not None: raise ValueError("`lengths` must be None when `Z` is a list of series (each has its own length)")
+        if not Z or any(not isinstance(z, Tensor) or z.ndim != 2 or z.shape[1] != Z[0].shape[1] for z in Z):
+            raise ValueError("`Z` must be a non-empty list of (T_i, C) tensors with the same C")
+        dev = Z[0].device
+        return (torch.nn.utils.rnn.pad_sequence(list(Z), batch_first=True), torch.tensor([len(z) for z in Z], device=dev),
+                torch.arange(len(Z), device=dev), False)
+    if not isinstance(Z, Tensor) or Z.ndim not in (2, 3):
+        raise ValueError(f"`Z` must be a (T, C) or (B, T, C) tensor or a list of (T_i, C) tensors, got {getattr(Z, 'shape', type(Z).__name__)}")
+    if Z.ndim == 2:
+        Zp, Lt = pad_sequences(Z, lengths)
+        return Zp, Lt, torch.zeros(len(Lt), dtype=torch.long, device=Z.device), True
+    B, T, _ = Z.shape
+    Lt = torch.full((B,), T, device=Z.device) if lengths is None else torch.as_tensor(lengths, device=Z.device).long()
+    if tuple(Lt.shape) != (B,) or int(Lt.min()) < 1 or int(Lt.max()) > T:
+        raise ValueError(f"`lengths` must be {B} integers in [1, {T}] for `Z` of shape (B, T, C) = {tuple(Z.shape)}")
+    return Z, Lt, torch.arange(B, device=Z.device), False
+
+def _em_mstep(Zp: Tensor, gamma: Tensor, xi: Tensor, group: Tensor, n_models: int, min_covar: float) -> tuple[Tensor, ...]:
+    "M-step of `n_models` models from per-(sequence, restart) statistics gamma (S, R, L, K), xi (S, R, K, K); `group` (S,): each sequence's model."
+    add = lambda x: x.new_zeros((n_models,) + x.shape[1:]).index_add_(0, group, x)       # sum over each model's sequences
+    Nk = add(gamma.sum(2)) + 1e-10                                                          # (M, R, K)
+    log_pi = torch.log(add(gamma[:, :, 0]).clamp_min(1e-12)); log_pi = log_pi - log_pi.logsumexp(-1, keepdim=True)
+    log_A = torch.log(add(xi).clamp_min(1e-12)); log_A = log_A - log_A.logsumexp(-1, keepdim=True)
+    means = add(torch.matmul(gamma.transpose(2, 3), Zp[:, None])) / Nk[..., None]            # sum_t gamma_t(k) x_t / N_k
+    d = Zp[:, None, :, None, :] - means[group][:, :, None]                                 # (S, R, L, K, C)
+    eye = torch.eye(Zp.shape[-1], dtype=Zp.dtype, device=Zp.device)
+    covs = add(torch.einsum("srtkc,srtkd->srkcd", gamma[..., None] * d, d)) / Nk[..., None, None] + min_covar * eye
+    return log_pi, log_A, means, covs
+
+# %% ../nbs/01_hmm.ipynb #many01c3
+def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100, tol: float = 1e-2,
+                        min_covar: float = 1e-3, lengths=None, chunk_size: int = 2 ** 22, init: str = "kmeans") -> dict[str, Tensor]:
+    """Baum-Welch for full-covariance Gaussian HMMs, restarts batched: one model on Z (T, C) (its sequences given by
+    `lengths`, as hmmlearn's), or one model per series of a list of (T_i, C) tensors or a padded (B, T, C) with `lengths` (B,).
+    Returns per-restart params and train log-likelihoods; for many series each has a leading (B,) and `n_iter` is (B,).
+    `chunk_size` bounds the (sequence, restart, step, state, feature) entries one E-step batch holds; `init`: 'kmeans' (one k-means
+    start per restart, uniform probabilities) or 'hmmlearn' (the starts hmmlearn 0.3's GaussianHMM draws with random_state seed + r)."""
+    Zp, Lt, group, single = _em_series(Z, lengths)
+    K, R, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
+    if init not in ("kmeans", "hmmlearn"): raise ValueError(f"`init` must be 'kmeans' or 'hmmlearn', got {init!r}")
+    if not Zp.is_floating_point() or not bool(torch.isfinite(Zp).all()): raise ValueError("`Z` must hold finite floats")
+    S, Lm, C = Zp.shape; M = int(group.max()) + 1; dt, dev = Zp.dtype, Zp.device
+    seqs_of = [[] for _ in range(M)]
+    for s, m in enumerate(group.tolist()): seqs_of[m].append(Zp[s, :int(Lt[s])])
+    rows = [torch.cat(z) for z in seqs_of]
+    for m, z in enumerate(rows):
+        if len(z) < 2 * K: raise ValueError(f"`Z` has {len(z)} rows{'' if single else f' in series {m}'}: too few for K={K} regimes")
+    log_pi, log_A, means, covs = (torch.stack(p) for p in zip(*(_em_init(z, K, R, seed, min_covar, init) for z in rows)))   # (M, R, ...)
+    prev = torch.full((M, R), -math.inf, device=dev, dtype=dt); ll = prev.clone()
+    n_done = torch.full((M,), n_iter, dtype=torch.long)
+    active, step = torch.arange(M, device=dev), torch.arange(Lm, device=dev)
+    per_chunk = max(1, chunk_size // (R * K * C * Lm * -(-S // M)))                            # models per E-step batch
     for it in range(n_iter):
-        lp, lA = log_pi.clone().requires_grad_(), log_A.clone().requires_grad_()
-        lb = gaussian_log_b(Zp.reshape(N * Lm, C), means, covs).detach().requires_grad_()
-        ll = parallel_log_likelihood(lp[:, None].expand(n_restarts, N, K).reshape(n_restarts * N, K),
-                                     lA[:, None, None].expand(n_restarts, N, Lm, K, K).reshape(n_restarts * N, Lm, K, K),
-                                     lb.reshape(n_restarts * N, Lm, K), None if N == 1 else Lt.repeat(n_restarts)).reshape(n_restarts, N).sum(1)
-        g_pi, g_A, gamma = torch.autograd.grad(ll.sum(), (lp, lA, lb))
-        if N > 1: gamma = gamma[:, valid]                                          # (R, T, K) in the rows of Z
-        ll = ll.detach()
-        if bool(((ll - prev).abs() < tol).all()): break
-        prev = ll
-        Nk = gamma.sum(1) + 1e-10                                                   # (R, K)
-        log_pi = torch.log(g_pi.clamp_min(1e-12)); log_pi = log_pi - log_pi.logsumexp(-1, keepdim=True)
-        log_A = torch.log(g_A.clamp_min(1e-12)); log_A = log_A - log_A.logsumexp(-1, keepdim=True)
-        means = torch.einsum("rtk,tc->rkc", gamma, Z) / Nk[..., None]
-        d = Z[None, :, None, :] - means[:, None]                                    # (R, T, K, C)
-        covs = torch.einsum("rtk,rtkc,rtkd->rkcd", gamma, d, d) / Nk[..., None, None] + min_covar * eye
-    return {"log_pi": log_pi, "log_A": log_A, "means": means, "covs": covs, "train_ll": ll, "n_iter": it + 1}
+        finished = []
+        for mods in active.split(per_chunk):
+            seqs = torch.isin(group, mods).nonzero()[:, 0]
+            loc = torch.searchsorted(mods, group[seqs])                                        # each sequence's model in the chunk
+            Lc = int(Lt[seqs].max()); Zc = Zp[seqs, :Lc]; Sc = len(seqs)
+            lb = gaussian_log_b(Zc, means[mods][loc], covs[mods][loc]).reshape(Sc * R, Lc, K)
+            mask = (step[:Lc] < Lt[seqs, None]).repeat_interleave(R, 0)                      # (Sc R, Lc)
+            ll_s, gamma, xi = _em_statistics(log_pi[mods][loc].reshape(-1, K), log_A[mods][loc].reshape(-1, K, K), lb, mask)
+            ll_m = ll_s.new_zeros(len(mods), R).index_add_(0, loc, ll_s.reshape(Sc, R))
+            conv = ((ll_m - prev[mods]).abs() < tol).all(1)                                   # every restart of the model converged
+            ll[mods], prev[mods] = ll_m, ll_m
+            finished.append(mods[conv])
+            new = _em_mstep(Zc, gamma.reshape(Sc, R, Lc, K), xi.reshape(Sc, R, K, K), loc, len(mods), min_covar)
+            for P, v in zip((log_pi, log_A, means, covs), new): P[mods[~conv]] = v[~conv]
+        finished = torch.cat(finished)
+        n_done[finished.cpu()] = it + 1
+        active = active[~torch.isin(active, finished)]
+        if len(active) == 0: break
+    out = {"log_pi": log_pi, "log_A": log_A, "means": means, "covs": covs, "train_ll": ll}
+    return {k: v[0] for k, v in out.items()} | {"n_iter": int(n_done[0])} if single else out | {"n_iter": n_done}
 
 # %% ../nbs/01_hmm.ipynb #est01c4
 def path_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, path: Tensor, lengths: Tensor | None = None) -> Tensor:

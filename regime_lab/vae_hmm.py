@@ -733,8 +733,8 @@ class RegimeModel(DensityMixin, BaseEstimator):
 # %% ../nbs/02_vae_hmm.ipynb #estr4
 @patch
 def _validate_params(self: RegimeModel) -> None:
-    "`ValueError` naming the first setting out of range; `fit` calls it first."
-    for name, lo in (("n_regimes", 1), ("n_restarts", 1), ("em_iter", 1), ("epochs", 1), ("patience", 1), ("hidden_dim", 1)):
+    "`ValueError` naming the first setting out of range; `fit` calls it first (`epochs` = 0: the EM start alone)."
+    for name, lo in (("n_regimes", 1), ("n_restarts", 1), ("em_iter", 1), ("epochs", 0), ("patience", 1), ("hidden_dim", 1)):
         check_int(getattr(self, name), name, lo)
     check_learning_rate(self.lr)
     tol, vf = self.tol, self.val_fraction
@@ -825,14 +825,14 @@ def _fit_data(self: RegimeModel, X, U, lengths) -> tuple[pd.DataFrame, list[int]
 
 # %% ../nbs/02_vae_hmm.ipynb #estr10
 @patch
-def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[int]) -> None:
-    "EM restarts on the training rows of the scaled x (N, C, max L); start `model_` from the best on validation (records `em_`)."
+def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[int], em: dict | None = None) -> None:
+    "EM restarts on the training rows of the scaled x (N, C, max L) (or `em`, their result when `fit_many` batched them); start `model_` from the best on validation (records `em_`)."
     K, R, m = self.n_regimes, self.n_restarts, self.model_
     xs = [x[i, :, :n] for i, n in enumerate(L)]
     one = len(L) == 1                                    # one sequence: the views the one-sequence fit always used (same floats)
     x_tr = x[0, :, :n_tr[0]] if one else torch.cat([s[:, :n] for s, n in zip(xs, n_tr)], 1)       # (C, training rows)
     Ztr = x_tr.T.double()
-    em = fit_gaussian_hmm_em(Ztr, K, R, self.seed, self.em_iter, lengths=n_tr)
+    if em is None: em = fit_gaussian_hmm_em(Ztr, K, R, self.seed, self.em_iter, lengths=n_tr)
     Zall = (x[0] if one else torch.cat(xs, 1)).T.double()
     ll_all = gaussian_hmm_log_likelihood(Zall, em["log_pi"], em["log_A"], em["means"], em["covs"], L)
     val_ll = ll_all - em["train_ll"]                                       # log p(x_val | x_train), summed over the sequences
@@ -872,9 +872,8 @@ def _refine(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[
 
 # %% ../nbs/02_vae_hmm.ipynb #estr11
 @patch
-def _fit(self: RegimeModel, X, U=None, lengths=None) -> RegimeModel:
-    "The fit itself (on the working copy `fit` makes): data, EM restarts, the VAE-HMM refined by gradient, regimes ordered by volatility."
-    t0 = time.time()
+def _setup(self: RegimeModel, X, U=None, lengths=None) -> tuple:
+    "Data, scaler(s) and a fresh VAE-HMM (seeded) on the working copy: `(x, u, L, n_tr, device)` for `_start_from_em` and `_finish`."
     df, L, n_tr = self._fit_data(X, U, lengths)
     torch.manual_seed(self.seed)
     dev = default_device(self.device)
@@ -884,12 +883,25 @@ def _fit(self: RegimeModel, X, U=None, lengths=None) -> RegimeModel:
                           elbo=self.elbo, covariance=self.covariance, context=self.context,
                           stationary=None if u_dim else True, emission=self.emission, persistence=self.persistence).to(dev)
     x, u, _ = self._prepare(df, U, L)
-    self._start_from_em(x, L, n_tr)
-    self.history_ = self._refine(x, u, L, n_tr, dev)
+    return x, u, L, n_tr, dev
+
+@patch
+def _finish(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[int], n_tr: list[int], dev) -> None:
+    "After the EM start: refine by gradient (not at all when `epochs` = 0) and order the regimes by volatility."
+    self.history_ = self._refine(x, u, L, n_tr, dev) if self.epochs > 0 else \
+        {"epoch": [], "train_loss": [], "val_loss": [], "beta": [], "lr": [], "best_val_loss": None}
     with torch.no_grad():      # order regimes by volatility (trace of the emission covariance, scaled units), 0 = calmest
         _, Lc = self.model_.decoder.state_params()
         vol = (Lc @ Lc.transpose(-1, -2)).diagonal(dim1=-2, dim2=-1).sum(-1)
     permute_states(self.model_, torch.argsort(vol).tolist())
+
+@patch
+def _fit(self: RegimeModel, X, U=None, lengths=None) -> RegimeModel:
+    "The fit itself (on the working copy `fit` makes): data, EM restarts, the VAE-HMM refined by gradient, regimes ordered by volatility."
+    t0 = time.time()
+    x, u, L, n_tr, dev = self._setup(X, U, lengths)
+    self._start_from_em(x, L, n_tr)
+    self._finish(x, u, L, n_tr, dev)
     self.fit_time_ = time.time() - t0
     return self
 
@@ -1147,3 +1159,31 @@ def transition_fn(self: RegimeModel, scale: float = 1.0):
         with torch.no_grad(): A = prior(u)[1][:, 0].exp()
         return A.to(prev.device, prev.dtype)
     return fn
+
+# %% ../nbs/02_vae_hmm.ipynb #many02c1
+@patch
+def fit_many(self: RegimeModel, Xs, Us=None) -> list[RegimeModel]:
+    """One independent model per series of `Xs` (a list of (T_i, C) frames or arrays; lengths may differ), each fitted
+    as `fit` would fit it alone with these settings, the EM restarts of all series batched in one call. `Us`: one input
+    frame per series when inputs='given'. Returns the fitted estimators (clones); this one is left as it was. Each
+    `fit_time_` is the series' own set-up and refinement plus its share of the batched EM."""
+    from sklearn.base import clone
+    self._validate_params()
+    if not isinstance(Xs, (list, tuple)) or len(Xs) == 0: raise ValueError("`Xs` must be a non-empty list of (T_i, C) series")
+    Us = [None] * len(Xs) if Us is None else list(Us)
+    if len(Us) != len(Xs): raise ValueError(f"`Us` has {len(Us)} entries but `Xs` has {len(Xs)} series")
+    works = [clone(self) for _ in Xs]
+    with torch_threads(self.n_threads):
+        spent, setups = [], []
+        for w, X, U in zip(works, Xs, Us):
+            t0 = time.time(); setups.append(w._setup(X, U)); spent.append(time.time() - t0)
+        t0 = time.time()
+        em = fit_gaussian_hmm_em([x[0, :, :n_tr[0]].T.double() for x, _, _, n_tr, _ in setups],
+                                 self.n_regimes, self.n_restarts, self.seed, self.em_iter)
+        share = (time.time() - t0) / len(works)
+        for i, (w, (x, u, L, n_tr, dev)) in enumerate(zip(works, setups)):
+            t0 = time.time()
+            w._start_from_em(x, L, n_tr, em={k: v[i] for k, v in em.items() if k != "n_iter"} | {"n_iter": int(em["n_iter"][i])})
+            w._finish(x, u, L, n_tr, dev)
+            w.fit_time_ = spent[i] + share + time.time() - t0
+    return works

@@ -20,11 +20,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## make test: export in sync, notebooks clean, README fresh; every notebook as a test; pytest
+## make test: export in sync, notebooks clean, README fresh, exported cells short and checked; every notebook as a test; pytest
 test: check-sync nbtest pytest
 
 check-sync: $(STAMP)
 	$(BIN)/python tools/check_sync.py
+	$(BIN)/python tools/check_cells.py
 
 # one thread per notebook: nbdev-test runs $(NPROC) notebooks at once, and torch/BLAS thread pools on the
 # same cores slow small tensor ops by orders of magnitude. The experiment notebooks are run once, by pytest,

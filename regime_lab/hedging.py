@@ -33,8 +33,7 @@ from .hmm import (check_number, check_probabilities, check_transition_matrix, fo
                              stationary_distribution, expected_durations as _expected_durations)
 from .losses import cvar
 from .regimes import weighted_covariance
-from .vae_hmm import DivergenceGuard, RegimeModel, check_learning_rate
-from sklearn.utils.validation import check_is_fitted
+from .vae_hmm import DivergenceGuard, RegimeModel, check_learning_rate, check_regime_model
 
 DAY = 1 / TRADING_DAYS   # one trading day in years: the default step `dt` of the simulators and hedgers
 
@@ -355,8 +354,7 @@ def filter(self: RegimeSwitchingParams, spot: Tensor) -> tuple[Tensor, Tensor]:
 @patch(cls_method=True)
 def from_model(cls: RegimeSwitchingParams, model, units: float = 100.0, dt: float = DAY) -> RegimeSwitchingParams:
     "Calibrate from a fitted `RegimeModel` on one column of daily log returns times `units`."
-    if not isinstance(model, RegimeModel): raise ValueError(f"`model` must be a fitted RegimeModel, got {type(model).__name__}")
-    check_is_fitted(model, msg="`model` must be a fitted RegimeModel: call its `fit(X)` first")
+    check_regime_model(model)
     if getattr(model, "emission", "gaussian") != "gaussian":
         raise ValueError("`model` must have Gaussian emissions (emission='gaussian'): a GARCH regime has no single volatility")
     if model.n_features_in_ != 1:

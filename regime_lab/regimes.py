@@ -30,13 +30,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import precision_recall_curve, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
 
 from .data import TRADING_DAYS, check_int, torch_threads
 from .hmm import (PROB_ATOL, check_covariance, check_probabilities, check_transition_matrix, expected_durations,
                             forecast_probabilities, stationary_distribution)
-from .vae_hmm import RegimeModel
+from .vae_hmm import check_regime_model
 
 # %% auto #0
 __all__ = ['valid_mask', 'check_probs', 'check_transmat', 'transitions_known_at', 'forecast_regimes', 'persistence_forecast',
@@ -103,10 +101,7 @@ def _check_horizon(horizon, name: str = "horizon") -> int:
 # %% ../nbs/03_regimes.ipynb #c008
 def transitions_known_at(model, X, U=None) -> np.ndarray:
     "Row t: the transition matrix of the move t -> t+1 known at the close of t ((K, K) for a stationary model)."
-    if not isinstance(model, RegimeModel): raise ValueError(f"`model` must be a fitted RegimeModel, got {type(model).__name__}")
-    try: check_is_fitted(model)
-    except NotFittedError: raise ValueError("`model` is not fitted: call `fit(X)` first") from None
-    return model.transitions_known_at(X, U)
+    return check_regime_model(model).transitions_known_at(X, U)
 
 # %% ../nbs/03_regimes.ipynb #c012
 def forecast_regimes(probs, transmat, horizon: int, lengths=None) -> np.ndarray:

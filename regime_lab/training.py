@@ -29,8 +29,6 @@ from torch.func import functional_call, grad as func_grad
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Dataset
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
 from .backtest import BacktestResult, backtest
@@ -38,7 +36,7 @@ from .data import check_feature_names, check_int, check_time_index, collate_fn, 
 from .hmm import check_number
 from .losses import time_mask, sharpe_loss
 from .portfolio import EnsemblePortfolioOptimizer, WeightsWithUncertainty
-from .vae_hmm import VAE_HMM, DivergenceGuard, RegimeModel, check_learning_rate, lagged_inputs
+from .vae_hmm import VAE_HMM, DivergenceGuard, RegimeModel, check_learning_rate, check_regime_model, lagged_inputs
 
 # %% auto #0
 __all__ = ['LossFn', 'DecisionBatch', 'collate_decisions', 'DecisionWindows', 'batch_regime_probs', 'returns_ahead',
@@ -125,9 +123,7 @@ def batch_regime_probs(regime_model: RegimeModel | VAE_HMM | None, x: torch.Tens
         return x.transpose(1, 2)
     u = u if u is not None and u.numel() else None
     if isinstance(regime_model, RegimeModel):
-        try: check_is_fitted(regime_model)
-        except NotFittedError: raise ValueError("`regime_model` is not fitted: call its `fit(X)` first") from None
-        return regime_model.filter_tensor(x, u, lengths)
+        return check_regime_model(regime_model, "regime_model").filter_tensor(x, u, lengths)
     elif isinstance(regime_model, VAE_HMM):
         probs = regime_model.regime_probs(x, u, lengths, mode="filtered")
     else:

@@ -45,7 +45,7 @@ from .hmm import (forward, forward_filter, forward_backward, viterbi, mean_field
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'Decoder', 'GarchDecoder', 'VAE_HMM',
            'check_learning_rate', 'DivergenceGuard', 'persistence_log_prior', 'evaluate_loss', 'train_model',
-           'save_checkpoint', 'load_checkpoint', 'permute_states', 'RegimeModel']
+           'save_checkpoint', 'load_checkpoint', 'permute_states', 'RegimeModel', 'check_regime_model']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
 class CausalConv1d(nn.Conv1d):
@@ -1159,6 +1159,13 @@ def transition_fn(self: RegimeModel, scale: float = 1.0):
         with torch.no_grad(): A = prior(u)[1][:, 0].exp()
         return A.to(prev.device, prev.dtype)
     return fn
+
+# %% ../nbs/02_vae_hmm.ipynb #leadcrm1
+def check_regime_model(model, name: str = "model") -> RegimeModel:
+    "`model` if it is a fitted `RegimeModel`, else a `ValueError` naming `name` (a `NotFittedError` when it is not fitted)."
+    if not isinstance(model, RegimeModel): raise ValueError(f"`{name}` must be a fitted RegimeModel, got {type(model).__name__}")
+    check_is_fitted(model, msg=f"`{name}` is not fitted: call its `fit(X)` first")
+    return model
 
 # %% ../nbs/02_vae_hmm.ipynb #many02c1
 @patch

@@ -40,7 +40,7 @@ pytest: $(STAMP)
 
 ## make report: every notebook in nbs/experiments/ through papermill into reports/ (a failed one keeps its last good report; reports/index.html lists them)
 report: $(STAMP)
-	$(BIN)/regime-lab-report --experiments nbs/experiments --reports reports --kernel $(KERNEL)
+	$(BIN)/regime-lab-report --experiments nbs/experiments --reports reports --kernel $(KERNEL) --jobs $(NPROC)
 
 ## make sweep SWEEP=regime_timing: every parameter set of reports/params/$(SWEEP).sweep.yaml on a dask LocalCluster (finished runs are skipped)
 SWEEP ?= regime_timing

@@ -713,9 +713,10 @@ def _em_statistics(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -
     return (_estep_tree if log_b.shape[0] <= TREE_MAX_CHAINS else _estep_scaled)(log_pi, log_A, log_b, mask)
 
 # %% ../nbs/01_hmm.ipynb #est01c3
-def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float, init: str = "kmeans") -> tuple[Tensor, ...]:
+def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float, init: str = "kmeans",
+             covariance: str = "full") -> tuple[Tensor, ...]:
     """Starts (log_pi (R, K), log_A (R, K, K), means (R, K, C), covs (R, K, C, C)) of restarts seeded seed, seed + 1, ...: means from
-    k-means, the pooled covariance; 'kmeans': one k-means start, uniform probabilities; 'hmmlearn': hmmlearn 0.3's (10 k-means starts,
+    k-means, the pooled covariance (its diagonal when `covariance` is "diag"); 'kmeans': one k-means start, uniform probabilities; 'hmmlearn': hmmlearn 0.3's (10 k-means starts,
     probabilities drawn from Dirichlet(1/K) by numpy's RandomState(seed + r))."""
     from sklearn.cluster import KMeans
     C, Zn, dt = Z.shape[1], Z.cpu().numpy(), Z.dtype
@@ -723,7 +724,8 @@ def _em_init(Z: Tensor, K: int, n_restarts: int, seed: int, min_covar: float, in
     for r in range(n_restarts):
         km = KMeans(K, n_init=1 if init == "kmeans" else 10, random_state=seed + r).fit(Zn)
         means.append(torch.tensor(km.cluster_centers_, dtype=dt))
-        cv = torch.tensor(np.cov(Zn.T), dtype=dt).reshape(C, C) + min_covar * torch.eye(C)
+        cv = torch.tensor(np.cov(Zn.T), dtype=dt).reshape(C, C)
+        cv = (torch.diag(torch.diagonal(cv)) if covariance == "diag" else cv) + min_covar * torch.eye(C)
         covs.append(cv.expand(K, C, C).clone())
         if init == "kmeans": lp.append(torch.full((K,), -math.log(K), dtype=dt)); lA.append(torch.full((K, K), -math.log(K), dtype=dt))
         else:
@@ -753,8 +755,9 @@ def _em_series(Z, lengths) -> tuple[Tensor, Tensor, Tensor, bool]:
         raise ValueError(f"`lengths` must be {B} integers in [1, {T}] for `Z` of shape (B, T, C) = {tuple(Z.shape)}")
     return Z, Lt, torch.arange(B, device=Z.device), False
 
-def _em_mstep(Zp: Tensor, gamma: Tensor, xi: Tensor, group: Tensor, n_models: int, min_covar: float) -> tuple[Tensor, ...]:
-    "M-step of `n_models` models from per-(sequence, restart) statistics gamma (S, R, L, K), xi (S, R, K, K); `group` (S,): each sequence's model."
+def _em_mstep(Zp: Tensor, gamma: Tensor, xi: Tensor, group: Tensor, n_models: int, min_covar: float,
+              covariance: str = "full") -> tuple[Tensor, ...]:
+    "M-step of `n_models` models from per-(sequence, restart) statistics gamma (S, R, L, K), xi (S, R, K, K); `group` (S,): each sequence's model; 'diag': diagonal covariances."
     add = lambda x: x.new_zeros((n_models,) + x.shape[1:]).index_add_(0, group, x)       # sum over each model's sequences
     Nk = add(gamma.sum(2)) + 1e-10                                                          # (M, R, K)
     log_pi = torch.log(add(gamma[:, :, 0]).clamp_min(1e-12)); log_pi = log_pi - log_pi.logsumexp(-1, keepdim=True)
@@ -762,20 +765,25 @@ def _em_mstep(Zp: Tensor, gamma: Tensor, xi: Tensor, group: Tensor, n_models: in
     means = add(torch.matmul(gamma.transpose(2, 3), Zp[:, None])) / Nk[..., None]            # sum_t gamma_t(k) x_t / N_k
     d = Zp[:, None, :, None, :] - means[group][:, :, None]                                 # (S, R, L, K, C)
     eye = torch.eye(Zp.shape[-1], dtype=Zp.dtype, device=Zp.device)
-    covs = add(torch.einsum("srtkc,srtkd->srkcd", gamma[..., None] * d, d)) / Nk[..., None, None] + min_covar * eye
+    covs = add(torch.einsum("srtkc,srtkd->srkcd", gamma[..., None] * d, d)) / Nk[..., None, None]
+    if covariance == "diag": covs = torch.diag_embed(torch.diagonal(covs, dim1=-2, dim2=-1))     # the diagonal M-step: per-feature variances
+    covs = covs + min_covar * eye
     return log_pi, log_A, means, covs
 
 # %% ../nbs/01_hmm.ipynb #many01c3
 def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100, tol: float = 1e-2,
-                        min_covar: float = 1e-3, lengths=None, chunk_size: int = 2 ** 22, init: str = "kmeans") -> dict[str, Tensor]:
+                        min_covar: float = 1e-3, lengths=None, chunk_size: int = 2 ** 22, init: str = "kmeans",
+                        covariance: str = "full") -> dict[str, Tensor]:
     """Baum-Welch for full-covariance Gaussian HMMs, restarts batched: one model on Z (T, C) (its sequences given by
     `lengths`, as hmmlearn's), or one model per series of a list of (T_i, C) tensors or a padded (B, T, C) with `lengths` (B,).
     Returns per-restart params and train log-likelihoods; for many series each has a leading (B,) and `n_iter` is (B,).
     `chunk_size` bounds the (sequence, restart, step, state, feature) entries one E-step batch holds; `init`: 'kmeans' (one k-means
-    start per restart, uniform probabilities) or 'hmmlearn' (the starts hmmlearn 0.3's GaussianHMM draws with random_state seed + r)."""
+    start per restart, uniform probabilities) or 'hmmlearn' (the starts hmmlearn 0.3's GaussianHMM draws with random_state seed + r);
+    `covariance`: 'full' or 'diag' (hmmlearn's covariance_type), the covariances still returned as (..., C, C) matrices."""
     Zp, Lt, group, single = _em_series(Z, lengths)
     K, R, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
     if init not in ("kmeans", "hmmlearn"): raise ValueError(f"`init` must be 'kmeans' or 'hmmlearn', got {init!r}")
+    if covariance not in ("full", "diag"): raise ValueError(f"`covariance` must be 'full' or 'diag', got {covariance!r}")
     if not Zp.is_floating_point() or not bool(torch.isfinite(Zp).all()): raise ValueError("`Z` must hold finite floats")
     S, Lm, C = Zp.shape; M = int(group.max()) + 1; dt, dev = Zp.dtype, Zp.device
     seqs_of = [[] for _ in range(M)]
@@ -783,7 +791,7 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
     rows = [torch.cat(z) for z in seqs_of]
     for m, z in enumerate(rows):
         if len(z) < 2 * K: raise ValueError(f"`Z` has {len(z)} rows{'' if single else f' in series {m}'}: too few for K={K} regimes")
-    log_pi, log_A, means, covs = (torch.stack(p) for p in zip(*(_em_init(z, K, R, seed, min_covar, init) for z in rows)))   # (M, R, ...)
+    log_pi, log_A, means, covs = (torch.stack(p) for p in zip(*(_em_init(z, K, R, seed, min_covar, init, covariance) for z in rows)))   # (M, R, ...)
     prev = torch.full((M, R), -math.inf, device=dev, dtype=dt); ll = prev.clone()
     n_done = torch.full((M,), n_iter, dtype=torch.long)
     active, step = torch.arange(M, device=dev), torch.arange(Lm, device=dev)
@@ -801,7 +809,7 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
             conv = ((ll_m - prev[mods]).abs() < tol).all(1)                                   # every restart of the model converged
             ll[mods], prev[mods] = ll_m, ll_m
             finished.append(mods[conv])
-            new = _em_mstep(Zc, gamma.reshape(Sc, R, Lc, K), xi.reshape(Sc, R, K, K), loc, len(mods), min_covar)
+            new = _em_mstep(Zc, gamma.reshape(Sc, R, Lc, K), xi.reshape(Sc, R, K, K), loc, len(mods), min_covar, covariance)
             for P, v in zip((log_pi, log_A, means, covs), new): P[mods[~conv]] = v[~conv]
         finished = torch.cat(finished)
         n_done[finished.cpu()] = it + 1

@@ -832,7 +832,7 @@ def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[
     one = len(L) == 1                                    # one sequence: the views the one-sequence fit always used (same floats)
     x_tr = x[0, :, :n_tr[0]] if one else torch.cat([s[:, :n] for s, n in zip(xs, n_tr)], 1)       # (C, training rows)
     Ztr = x_tr.T.double()
-    if em is None: em = fit_gaussian_hmm_em(Ztr, K, R, self.seed, self.em_iter, lengths=n_tr)
+    if em is None: em = fit_gaussian_hmm_em(Ztr, K, R, self.seed, self.em_iter, lengths=n_tr, covariance=self.covariance)
     Zall = (x[0] if one else torch.cat(xs, 1)).T.double()
     ll_all = gaussian_hmm_log_likelihood(Zall, em["log_pi"], em["log_A"], em["means"], em["covs"], L)
     val_ll = ll_all - em["train_ll"]                                       # log p(x_val | x_train), summed over the sequences
@@ -1186,7 +1186,7 @@ def fit_many(self: RegimeModel, Xs, Us=None) -> list[RegimeModel]:
             t0 = time.time(); setups.append(w._setup(X, U)); spent.append(time.time() - t0)
         t0 = time.time()
         em = fit_gaussian_hmm_em([x[0, :, :n_tr[0]].T.double() for x, _, _, n_tr, _ in setups],
-                                 self.n_regimes, self.n_restarts, self.seed, self.em_iter)
+                                 self.n_regimes, self.n_restarts, self.seed, self.em_iter, covariance=self.covariance)
         share = (time.time() - t0) / len(works)
         for i, (w, (x, u, L, n_tr, dev)) in enumerate(zip(works, setups)):
             t0 = time.time()

@@ -24,10 +24,10 @@ from .data import check_int
 __all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabilities', 'check_transition_matrix',
            'check_log_probabilities', 'check_covariance', 'check_simple_returns', 'check_number',
            'forecast_probabilities', 'stationary_distribution', 'forward', 'hmm_log_likelihood', 'forward_filter',
-           'backward', 'forward_backward', 'viterbi', 'pairwise_marginals', 'mean_field_elbo', 'exact_elbo',
-           'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform', 'garch_variance',
-           'garch_log_b', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b', 'pad_sequences',
-           'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
+           'backward', 'forward_backward', 'viterbi', 'online_viterbi', 'pairwise_marginals', 'mean_field_elbo',
+           'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform',
+           'garch_variance', 'garch_log_b', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b',
+           'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -390,6 +390,26 @@ def viterbi(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None
         z = psi.gather(1, z[:, None]).squeeze(1)
         path.append(z)
     return torch.stack(path[::-1], 1).masked_fill(~mask, -1)
+
+# %% ../nbs/01_hmm.ipynb #2ceabea1
+@torch.no_grad()
+def online_viterbi(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None, penalty: float = 0.0) -> Tensor:
+    "The last state of the most probable path of x_1:t, each switch charged `penalty` nats more, for every t (B, T) long, -1 at padding."
+    log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
+    penalty = check_number(penalty, "penalty", 0)
+    B, T, K = log_b.shape
+    charge = penalty * (1 - torch.eye(K, dtype=log_b.dtype, device=log_b.device))
+    d = log_pi + log_b[:, 0]
+    dead, states = [torch.isneginf(d.amax(-1))], [d.argmax(-1)]
+    for t in range(1, T):
+        A_t = (log_A if log_A.ndim == 2 else log_A[:, t]) - charge
+        new = (d[:, :, None] + A_t).amax(1) + log_b[:, t]
+        top = new.amax(-1, keepdim=True)
+        dead.append(torch.isneginf(top[:, 0]) & mask[:, t])
+        d = torch.where(mask[:, t, None], new - torch.where(torch.isfinite(top), top, 0.0), d)
+        states.append(d.argmax(-1))
+    _refuse_impossible(torch.stack(dead, 1))
+    return torch.stack(states, 1).masked_fill(~mask, -1)
 
 # %% ../nbs/01_hmm.ipynb #c029
 def _pairwise(a: Tensor, bh: Tensor, log_A: Tensor, log_b: Tensor) -> Tensor:

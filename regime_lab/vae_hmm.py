@@ -37,7 +37,7 @@ from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook an
 import regime_lab
 from .data import (FeatureScaler, check_feature_names, check_int, check_time_index,
                              default_device, torch_threads)   # the device helpers' home is regime_lab.data; kept importable from here
-from .hmm import (forward, forward_filter, forward_backward, viterbi, mean_field_elbo, parallel_log_likelihood,
+from .hmm import (forward, forward_filter, forward_backward, viterbi, online_viterbi, mean_field_elbo, parallel_log_likelihood,
                             expected_durations, garch_log_b, garch_variance, garch_transform, garch_untransform,
                             LOG_2PI, mvn_log_prob_tril, gaussian_log_b, fit_gaussian_hmm_em, gaussian_hmm_log_likelihood,
                             pad_sequences, path_log_likelihood)   # the HMM algebra's home; re-exported names kept importable from here
@@ -981,10 +981,16 @@ def decode(self: RegimeModel, X, U=None, lengths=None, algorithm: str = "viterbi
 
 # %% ../nbs/02_vae_hmm.ipynb #estr17
 @patch
-def predict(self: RegimeModel, X, U=None, mode: str = "viterbi", lengths=None) -> np.ndarray:
-    "Regime labels (T,): the Viterbi path ('viterbi'), or the argmax of 'filtered' / 'smoothed' probabilities."
+def predict(self: RegimeModel, X, U=None, mode: str = "viterbi", lengths=None, penalty: float = 0.0) -> np.ndarray:
+    """Regime labels (T,): the Viterbi path ('viterbi'), the argmax of 'filtered' / 'smoothed' probabilities, or 'online': the last
+    state of the most probable path of the rows so far (causal, like 'filtered'), each switch charged `penalty` more nats."""
     if mode == "viterbi": return self.decode(X, U, lengths)[1]
-    return self.predict_proba(X, U, mode, lengths).argmax(1)
+    if mode != "online":
+        if penalty: raise ValueError(f"`penalty` goes with mode='online', got mode={mode!r}")
+        return self.predict_proba(X, U, mode, lengths).argmax(1)
+    x, u, L = self._prepare(X, U, lengths)
+    with torch.no_grad(): s = online_viterbi(*self.model_.hmm_params(x, u), _lengths_tensor(L, x.device), penalty=penalty)
+    return _unbatch(s, L).cpu().numpy()
 
 # %% ../nbs/02_vae_hmm.ipynb #estr19
 @patch

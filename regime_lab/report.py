@@ -386,8 +386,11 @@ def _execute(nb: Path, tmp: Path, params: dict, kernel_name: str, out_dir: Path 
     "Run `nb` with papermill into `tmp`, with `out_dir` (default `tmp/<name>`); return the executed notebook."
     import papermill as pm
     executed = tmp / f"{nb.stem}.ipynb"
+    # the kernel starts in the notebook's folder (nbclient's resources path), not by papermill's `cwd`, which changes this
+    # process's working directory and so races when `run_reports` runs several reports at once in threads
     pm.execute_notebook(str(nb), str(executed), parameters={**params, "out_dir": str(out_dir or tmp / nb.stem)},
-                        kernel_name=kernel_name, language="python", cwd=str(nb.parent), progress_bar=False, log_output=False)
+                        kernel_name=kernel_name, language="python", progress_bar=False, log_output=False,
+                        resources={"metadata": {"path": str(nb.parent)}})
     return executed
 
 def _run_checked(nb: Path, tmp: Path, dest: Path, out_dir: Path, params: dict, kernel_name: str, check_html: bool) -> dict:

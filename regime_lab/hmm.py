@@ -363,28 +363,31 @@ def forward_backward(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tens
     return torch.where(mask[..., None], g, -math.log(log_b.shape[-1])), c.sum(1)
 
 # %% ../nbs/01_hmm.ipynb #c024
+def _max_product(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor, penalty: float = 0.0) -> tuple[Tensor, list[Tensor]]:
+    "The Viterbi recursion on checked inputs: delta (B, T, K), each step shifted to max 0, and back-pointers psi_t (B, K); a switch costs `penalty` more."
+    B, T, K = log_b.shape
+    charge = penalty * (1 - torch.eye(K, dtype=log_b.dtype, device=log_b.device))
+    d = log_pi + log_b[:, 0]
+    dead, ds, psis = [torch.isneginf(d.amax(-1))], [d], []
+    same = torch.arange(K, device=log_b.device).expand(B, K)
+    for t in range(1, T):
+        A_t = log_A if log_A.ndim == 2 else log_A[:, t]
+        best, arg = (d[:, :, None] + (A_t - charge if penalty else A_t)).max(1)
+        new = best + log_b[:, t]
+        top = new.amax(-1, keepdim=True)
+        dead.append(torch.isneginf(top[:, 0]) & mask[:, t])
+        m = mask[:, t, None]
+        d = torch.where(m, new - torch.where(torch.isfinite(top), top, 0.0), d)
+        ds.append(d); psis.append(torch.where(m, arg, same))
+    _refuse_impossible(torch.stack(dead, 1))
+    return torch.stack(ds, 1), psis
+
 @torch.no_grad()
 def viterbi(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None) -> Tensor:
     "Most probable state path (B, T) long, -1 at padding."
     log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
-    B, T, K = log_b.shape
-    stationary = log_A.ndim == 2
-    d = log_pi + log_b[:, 0]
-    dead = [torch.isneginf(d.amax(-1))]
-    same = torch.arange(K, device=log_b.device).expand(B, K)
-    psis = []
-    for t in range(1, T):
-        A_t = log_A if stationary else log_A[:, t]
-        best, arg = (d[:, :, None] + A_t).max(1)
-        new = best + log_b[:, t]
-        top = new.amax(-1, keepdim=True)
-        dead.append(torch.isneginf(top[:, 0]) & mask[:, t])
-        new = new - torch.where(torch.isfinite(top), top, 0.0)
-        m = mask[:, t, None]
-        d = torch.where(m, new, d)
-        psis.append(torch.where(m, arg, same))
-    _refuse_impossible(torch.stack(dead, 1))
-    z = d.argmax(-1)
+    ds, psis = _max_product(log_pi, log_A, log_b, mask)
+    z = ds[:, -1].argmax(-1)
     path = [z]
     for psi in reversed(psis):
         z = psi.gather(1, z[:, None]).squeeze(1)
@@ -396,20 +399,8 @@ def viterbi(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None
 def online_viterbi(log_pi: Tensor, log_A: Tensor, log_b: Tensor, lengths: Tensor | None = None, penalty: float = 0.0) -> Tensor:
     "The last state of the most probable path of x_1:t, each switch charged `penalty` nats more, for every t (B, T) long, -1 at padding."
     log_pi, log_A, log_b, mask = _prepare(log_pi, log_A, log_b, lengths)
-    penalty = check_number(penalty, "penalty", 0)
-    B, T, K = log_b.shape
-    charge = penalty * (1 - torch.eye(K, dtype=log_b.dtype, device=log_b.device))
-    d = log_pi + log_b[:, 0]
-    dead, states = [torch.isneginf(d.amax(-1))], [d.argmax(-1)]
-    for t in range(1, T):
-        A_t = (log_A if log_A.ndim == 2 else log_A[:, t]) - charge
-        new = (d[:, :, None] + A_t).amax(1) + log_b[:, t]
-        top = new.amax(-1, keepdim=True)
-        dead.append(torch.isneginf(top[:, 0]) & mask[:, t])
-        d = torch.where(mask[:, t, None], new - torch.where(torch.isfinite(top), top, 0.0), d)
-        states.append(d.argmax(-1))
-    _refuse_impossible(torch.stack(dead, 1))
-    return torch.stack(states, 1).masked_fill(~mask, -1)
+    ds, _ = _max_product(log_pi, log_A, log_b, mask, check_number(penalty, "penalty", 0))
+    return ds.argmax(-1).masked_fill(~mask, -1)
 
 # %% ../nbs/01_hmm.ipynb #c029
 def _pairwise(a: Tensor, bh: Tensor, log_A: Tensor, log_b: Tensor) -> Tensor:

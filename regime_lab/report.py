@@ -296,6 +296,10 @@ def check_params(notebook: str | Path, params: dict) -> dict:
     return params
 
 # %% ../nbs/09_report.ipynb #r016
+def _device_label(dev: dict) -> str:
+    "'cpu x86_64' from a `device_info` record (the parts it has)."
+    return " ".join(str(dev.get(k)) for k in ("device", "name") if dev.get(k))
+
 def report_rows(reports_dir: str | Path) -> list[dict[str, str]]:
     "One row of plain strings per report in `reports_dir` (folders holding a metrics.json), by name."
     rows = []
@@ -303,12 +307,11 @@ def report_rows(reports_dir: str | Path) -> list[dict[str, str]]:
         name = m.parent.name
         if name.startswith((".", "_")): continue
         rec = json.loads(m.read_text()); run = rec.get("run", {}); git = run.get("git") or {}
-        dev = run.get("device") or {}
         commit = (git.get("commit") or "")[:7] or "none"
         rows.append({"name": name, "title": str(rec.get("title") or name), "verdict": str(rec.get("verdict") or "(no verdict)"),
                      "run_time": "" if run.get("run_time_s") is None else f"{run['run_time_s']:.0f} s",
                      "commit": commit + (" (dirty)" if git.get("dirty") else ""),
-                     "device": " ".join(str(dev.get(k)) for k in ("device", "name") if dev.get(k)),
+                     "device": _device_label(run.get("device") or {}),
                      "utc": str(run.get("utc") or ""), "link": f"{name}.html"})
     return rows
 
@@ -321,9 +324,8 @@ def last_run_line(reports_dir: str | Path) -> str:
     "One sentence on the last whole run (`reports_dir/last_run.json`, written by `run_reports`), or '' when there is none."
     try: r = json.loads((Path(reports_dir) / "last_run.json").read_text())
     except (OSError, ValueError): return ""
-    dev = " ".join(str(r.get("device", {}).get(k)) for k in ("device", "name") if r.get("device", {}).get(k))
     return (f"Last whole run: {r['reports']} reports in {r['wall_s']:.0f} s wall with {r['jobs']} job(s) "
-            f"(the reports' own times sum to {r['sum_of_report_s']:.0f} s), on {dev}, finished {r['finished_utc']}.")
+            f"(the reports' own times sum to {r['sum_of_report_s']:.0f} s), on {_device_label(r.get('device') or {})}, finished {r['finished_utc']}.")
 
 def write_index(reports_dir: str | Path) -> tuple[Path, Path]:
     "Write `reports_dir/index.html` and `reports_dir/README.md` listing every report; return both paths."

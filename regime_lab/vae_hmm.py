@@ -216,11 +216,11 @@ class GarchDecoder(nn.Module):
 
 # %% ../nbs/02_vae_hmm.ipynb #estg2
 @patch
-def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
-    "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it."
+def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
+    "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it; the return's padding past `lengths` is never read."
     om, al, be, nu = self.garch()
     r = x[:, 0]
-    lb = garch_log_b(r, self.mu, om, al, be, nu)
+    lb = garch_log_b(r, self.mu, om, al, be, nu, lengths=lengths)
     if self.C == 1: return lb
     mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (r[..., None] - self.mu)[..., None]   # (B, T, K, D)
     if self.context_dim:
@@ -327,9 +327,12 @@ class VAE_HMM(nn.Module):
     def _context(self, x: torch.Tensor) -> torch.Tensor | None:
         return lagged_inputs(x) if self.config["context"] else None
 
-    def hmm_params(self, x: torch.Tensor, u: torch.Tensor | None = None):
-        "(log_pi, log_A, log_b (B, T, K)) of the generative model for x (B, C, T), u (B, U, T) (converted to the model's dtype)."
+    def hmm_params(self, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None):
+        "(log_pi, log_A, log_b (B, T, K)) of the generative model for x (B, C, T), u (B, U, T) (converted to the model's dtype); padding past `lengths` is never read."
         x, u = self._as_input(x, "x"), (None if u is None else self._as_input(u, "u"))
+        if lengths is not None:   # zero the padding first: a NaN there would reach valid days through the GARCH recursion's 0 * NaN
+            keep = (torch.arange(x.shape[-1], device=x.device) < regime_lab.hmm._check_lengths(lengths, *x.shape[::2], x.device)[:, None])[:, None]
+            x, u = x.masked_fill(~keep, 0.0), (None if u is None else u.masked_fill(~keep, 0.0))
         log_pi, log_A = self.prior(u)
         return log_pi, log_A, self.decoder.log_prob_states(x, self._context(x))
 
@@ -338,7 +341,7 @@ class VAE_HMM(nn.Module):
 @torch.no_grad()
 def log_likelihood(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
     "Exact log p(x | u) per sequence (B,) of the generative model (either mode)."
-    return parallel_log_likelihood(*self.hmm_params(x, u), lengths)
+    return parallel_log_likelihood(*self.hmm_params(x, u, lengths), lengths)
 
 # %% ../nbs/02_vae_hmm.ipynb #estv4
 @patch
@@ -350,7 +353,7 @@ def compute_loss(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, 
     if lengths is None: lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
     mask = (torch.arange(T, device=x.device)[None] < lengths[:, None]).to(x.dtype)   # (B, T)
     n_steps = mask.sum()
-    log_pi, log_A, log_b = self.hmm_params(x, u)
+    log_pi, log_A, log_b = self.hmm_params(x, u, lengths)
     if self.elbo == "exact":
         ll = parallel_log_likelihood(log_pi, log_A, log_b, lengths)
         nll = -ll.sum() / n_steps
@@ -384,7 +387,7 @@ def regime_probs(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, 
     if mode == "encoder":
         if self.encoder is None: raise ValueError("`mode='encoder'` needs elbo='mean_field'")
         return F.softmax(self.encoder(self._as_input(x, "x")), dim=1)
-    params = self.hmm_params(x, u)
+    params = self.hmm_params(x, u, lengths)
     if mode == "filtered": lp = forward_filter(*params, lengths)
     elif mode == "smoothed": lp = forward_backward(*params, lengths)[0]
     else: raise ValueError(f"`mode` must be 'filtered', 'smoothed' or 'encoder', got {mode!r}")

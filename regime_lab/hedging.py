@@ -45,7 +45,9 @@ __all__ = ['DAY', 'bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatil
            'BlackScholesHedger', 'LelandHedger', 'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger',
            'LSTMDeltaHedger', 'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss',
            'filtered_regimes', 'train_delta_hedger', 'window_starts', 'PriceWindows', 'price_windows', 'hedge_windows',
-           'minimum_variance_hedge_ratio', 'optimal_hedge_frequency', 'futures_from_index', 'cross_hedge']
+           'trailing_vol', 'garch_average_vol', 'filtered_regime_frame', 'simulate_garch_t', 'heston_from_moments',
+           'window_summary', 'minimum_variance_hedge_ratio', 'optimal_hedge_frequency', 'futures_from_index',
+           'cross_hedge']
 
 # %% ../nbs/08_hedging.ipynb #alg2c01
 def _kappa(cost_bps, strict: bool = False) -> float:
@@ -1013,6 +1015,88 @@ def hedge_windows(hedger: nn.Module, windows: PriceWindows, *, cost_bps: float =
     premium = 0.0 if windows.premium_vol is None else bs_price(100.0, strike, maturity, windows.premium_vol, kind=kind)
     return hedge_paths(hedger, spot, probs, A, strike=strike, maturity=maturity, cost_bps=cost_bps, premium=premium, kind=kind,
                        vol=None if vol is None else windows.vols[vol])
+
+# %% ../nbs/08_hedging.ipynb #rw01c01
+def trailing_vol(returns: pd.Series, window: int = 21) -> pd.Series:
+    "Annual realised vol over the last `window` daily log returns, known at each close (NaN until `window` returns exist)."
+    if not isinstance(returns, pd.Series): raise ValueError("`returns` must be a pandas Series of daily log returns")
+    check_int(window, "window", 2)
+    x = returns.to_numpy(dtype=float)
+    if not np.isfinite(x).all(): raise ValueError("`returns` contains NaN or inf")
+    return np.sqrt(TRADING_DAYS * (returns ** 2).rolling(window).mean()).rename("trailing_vol")
+
+def garch_average_vol(returns: pd.Series, fit_end, n_days: int) -> tuple[pd.DataFrame, pd.Series]:
+    "GARCH(1,1)-t (arch) fitted on returns up to `fit_end`, frozen: column h-1 is the annual average vol forecast over the next h days made at each close."
+    from arch import arch_model
+    if not isinstance(returns, pd.Series) or not np.isfinite(returns.to_numpy(dtype=float)).all():
+        raise ValueError("`returns` must be a pandas Series of finite daily log returns")
+    check_int(n_days, "n_days", 1)
+    train = returns.loc[:pd.Timestamp(fit_end)]
+    if len(train) < 250: raise ValueError(f"`fit_end` leaves {len(train)} returns to fit GARCH on (need >= 250)")
+    params = arch_model(100 * train, mean="Zero", vol="GARCH", p=1, q=1, dist="t").fit(disp="off").params
+    fc = arch_model(100 * returns, mean="Zero", vol="GARCH", p=1, q=1, dist="t").fix(params).forecast(horizon=n_days, start=0, reindex=False)
+    var = fc.variance.to_numpy()                                                   # (T, H) daily % variances, made at each close
+    avg = np.sqrt(TRADING_DAYS * np.cumsum(var, 1) / np.arange(1, n_days + 1)) / 100
+    return pd.DataFrame(avg, index=returns.index, columns=range(1, n_days + 1)), params
+
+# %% ../nbs/08_hedging.ipynb #rw01c03
+def filtered_regime_frame(regime_model: RegimeModel, prices: pd.Series, units: float = 100.0) -> pd.DataFrame:
+    "Filtered regime probabilities (frozen parameters) indexed like `prices`: day d from log returns (x `units`) up to d; the first day the stationary law."
+    check_regime_model(regime_model)
+    validate_prices(prices, "prices")
+    X = pd.DataFrame({regime_model.feature_names_in_[0]: units * np.log(prices).diff().iloc[1:]})
+    P = regime_model.predict_proba(X, mode="filtered")
+    first = stationary_distribution(regime_model.transmat_)[None]
+    return pd.DataFrame(np.vstack([first, P]), index=prices.index, columns=range(regime_model.n_regimes))
+
+# %% ../nbs/08_hedging.ipynb #rw01c05
+def simulate_garch_t(params: pd.Series, n_paths: int, n_steps: int, s0: float = 100.0, burn: int = 250, seed: int = 0,
+                     dtype=torch.float64) -> Paths:
+    "Zero-drift GARCH(1,1)-t paths from `arch`'s fitted parameters (returns in percent), each after `burn` days of burn-in; seeded."
+    try: w, a, b, nu = (float(params[k]) for k in ("omega", "alpha[1]", "beta[1]", "nu"))
+    except (KeyError, TypeError) as e: raise ValueError("`params` must hold arch's GARCH(1,1)-t 'omega', 'alpha[1]', 'beta[1]', 'nu'") from e
+    if not (w > 0 and a >= 0 and b >= 0 and a + b < 1 and nu > 2): raise ValueError(f"`params` must be a stationary GARCH-t, got {dict(params)}")
+    _check_sim(n_paths, n_steps, False, DAY, s0); check_int(burn, "burn", 0)
+    rng = np.random.default_rng(seed)
+    z = rng.standard_t(nu, size=(n_paths, burn + n_steps)) * math.sqrt((nu - 2) / nu)
+    s2 = np.full(n_paths, w / (1 - a - b)); var = np.empty((n_paths, n_steps + 1)); step = np.empty((n_paths, n_steps))
+    for t in range(burn + n_steps):
+        if t >= burn: var[:, t - burn] = s2
+        e = np.sqrt(s2) * z[:, t]
+        if t >= burn: step[:, t - burn] = e / 100 - 0.5 * s2 / 1e4
+        s2 = w + a * e ** 2 + b * s2
+    var[:, -1] = s2
+    logS = math.log(s0) + np.concatenate([np.zeros((n_paths, 1)), step.cumsum(1)], 1)
+    return Paths(torch.as_tensor(np.exp(logS), dtype=dtype), DAY, variance=torch.as_tensor(var * TRADING_DAYS / 1e4, dtype=dtype))
+
+# %% ../nbs/08_hedging.ipynb #rw01c07
+def heston_from_moments(returns: pd.Series, block: int = 21) -> dict:
+    "Heston `v0`, `kappa`, `theta`, `xi`, `rho` matched to daily log returns' moments (see above); annual units."
+    x = np.asarray(returns, dtype=float)
+    if x.ndim != 1 or not np.isfinite(x).all(): raise ValueError("`returns` must be one series of finite daily log returns")
+    check_int(block, "block", 2)
+    n = len(x) // block
+    if n < 24: raise ValueError(f"`returns` holds {n} blocks of {block} days: too few (need >= 24)")
+    blocks = x[:n * block].reshape(n, block)
+    rv = TRADING_DAYS * (blocks ** 2).mean(1)                                   # annual realised variance per block
+    theta = TRADING_DAYS * float(x.var())
+    phi = float(np.clip(np.corrcoef(rv[:-1], rv[1:])[0, 1], 0.05, 0.99))
+    kappa = -math.log(phi) * TRADING_DAYS / block
+    noise = float(np.mean(2 * rv ** 2 / block))                                 # sampling variance of a block's RV
+    xi = math.sqrt(max(float(rv.var()) - noise, 0.05 * float(rv.var())) * 2 * kappa / theta)
+    d2 = rv[2:] - rv[:-2]                                                       # RV from the month before to the month after
+    c = float(np.corrcoef(blocks.sum(1)[1:-1], d2)[0, 1])
+    rho = float(np.clip(c * math.sqrt(d2.var() / max(d2.var() - 2 * noise, 0.1 * d2.var())), -0.99, 0.99))   # noise-corrected
+    return {"v0": theta, "kappa": kappa, "theta": theta, "xi": xi, "rho": rho}
+
+# %% ../nbs/08_hedging.ipynb #rw01c09
+def window_summary(result: HedgeResult, n_days: int, alpha: float = 0.95) -> dict:
+    "mean_loss, std, cvar95 (CVaR at `alpha` of the loss), mean_cost and n_windows (non-overlapping) of a strategy's windows."
+    check_int(n_days, "n_days", 1)
+    loss = -result.pnl.detach().double().cpu()
+    return {"mean_loss": float(loss.mean()), "std": float(loss.std()), "cvar95": float(cvar(loss, alpha)),
+            "mean_cost": float(result.costs.detach().double().mean()), "n_windows": int(math.ceil(len(loss) / n_days)),
+            "n_starts": len(loss)}
 
 # %% ../nbs/08_hedging.ipynb #c046
 def _float_array(x, name: str) -> np.ndarray:

@@ -41,13 +41,13 @@ DAY = 1 / TRADING_DAYS   # one trading day in years: the default step `dt` of th
 # %% auto #0
 __all__ = ['DAY', 'bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths',
            'simulate_gbm', 'simulate_heston', 'RegimeSwitchingParams', 'simulate_regime_switching', 'HedgeResult',
-           'hedge_paths', 'effective_volatility', 'regime_option_prices', 'HedgerState', 'HedgerBase',
-           'BlackScholesHedger', 'LelandHedger', 'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger',
-           'LSTMDeltaHedger', 'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss',
-           'filtered_regimes', 'train_delta_hedger', 'window_starts', 'PriceWindows', 'price_windows', 'hedge_windows',
-           'trailing_vol', 'garch_average_vol', 'filtered_regime_frame', 'simulate_garch_t', 'heston_from_moments',
-           'window_summary', 'minimum_variance_hedge_ratio', 'optimal_hedge_frequency', 'futures_from_index',
-           'cross_hedge']
+           'hedge_paths', 'effective_volatility', 'regime_option_prices', 'regime_switching_price',
+           'regime_option_prices_exact', 'HedgerState', 'HedgerBase', 'BlackScholesHedger', 'LelandHedger',
+           'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger', 'LSTMDeltaHedger',
+           'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss', 'filtered_regimes',
+           'train_delta_hedger', 'window_starts', 'PriceWindows', 'price_windows', 'hedge_windows', 'trailing_vol',
+           'garch_average_vol', 'filtered_regime_frame', 'simulate_garch_t', 'heston_from_moments', 'window_summary',
+           'minimum_variance_hedge_ratio', 'optimal_hedge_frequency', 'futures_from_index', 'cross_hedge']
 
 # %% ../nbs/08_hedging.ipynb #alg2c01
 def _kappa(cost_bps, strict: bool = False) -> float:
@@ -414,6 +414,15 @@ def _check_regime_inputs(probs, A, lead: tuple, n_regimes: int | None = None,
     if matrix_values: check_transition_matrix(A, an)
 
 # %% ../nbs/08_hedging.ipynb #alg2c09
+def _instrument_kappa(cost_bps, n: int, spot: Tensor):
+    "kappa for one cost (a number), or a (n,) tensor for one one-way cost per instrument; `ValueError` naming `cost_bps`."
+    if isinstance(cost_bps, (list, tuple, np.ndarray, Tensor)):
+        c = torch.as_tensor(np.asarray(cost_bps, dtype=float) if not isinstance(cost_bps, Tensor) else cost_bps, dtype=spot.dtype, device=spot.device)
+        if c.shape != (n,) or not bool((torch.isfinite(c) & (c >= 0)).all()):
+            raise ValueError(f"`cost_bps` must be one cost >= 0 or one per instrument ({n},), got {tuple(c.shape)}")
+        return c / BPS
+    return _kappa(cost_bps)
+
 def _option_terms(spot: Tensor, strike, maturity) -> tuple[Tensor, float]:
     "The strike per path (default: at the money) and the maturity in years (default: one trading day a step), checked."
     maturity = (spot.shape[1] - 1) / TRADING_DAYS if maturity is None else maturity
@@ -443,10 +452,10 @@ def _run_hedger(hedger: nn.Module, spot: Tensor, probs: Tensor, A: Tensor, strik
         extra = {} if vol is None else {"vol": vol[:, t]}                 # a forecast known at t, only for hedgers given one
         h = hedger(probs[:, t], A_next, x, strike=strike, time_to_expiry=maturity - t * dt, prev_hedge=prev[:, 0] if n == 1 else prev, **extra)
         h = h.reshape(B, n).to(spot.dtype)
-        costs = costs + kappa * ((h - prev).abs() * I[:, t]).sum(-1)
+        costs = costs + ((h - prev).abs() * I[:, t] * kappa).sum(-1)           # kappa: one rate, or one per instrument (n,)
         gains = gains + (h * (I[:, t + 1] - I[:, t])).sum(-1)
         prev = h; hs.append(h)
-    costs = costs + kappa * (prev.abs() * I[:, N]).sum(-1)
+    costs = costs + (prev.abs() * I[:, N] * kappa).sum(-1)
     payoff = F.relu(spot[:, N] - strike) if kind == "call" else F.relu(strike - spot[:, N])
     return HedgeResult(premium + gains - payoff - costs, costs, gains, payoff, torch.stack(hs, 1))
 
@@ -459,9 +468,9 @@ def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transitio
     spot = _check_spot(spot)
     _check_regime_inputs(regime_probs, transition_matrices, tuple(spot.shape))
     _check_kind(kind)
-    kappa = _kappa(cost_bps)
     strike, maturity = _option_terms(spot, strike, maturity)
     I = _instruments(spot, instruments, getattr(hedger, "n_instruments", 1))
+    kappa = _instrument_kappa(cost_bps, I.shape[-1], spot)
     if vol is not None and (not isinstance(vol, Tensor) or tuple(vol.shape) != tuple(spot.shape) or not bool((torch.isfinite(vol) & (vol > 0)).all())):
         raise ValueError(f"`vol` must be a finite, positive tensor shaped like `spot` {tuple(spot.shape)}")
     return _run_hedger(hedger, spot, regime_probs, transition_matrices, strike, maturity, kappa, I, premium, kind, vol)
@@ -513,6 +522,47 @@ def regime_option_prices(spot: Tensor, regime_probs: Tensor, transmat, regime_vo
         sig = effective_volatility(regime_probs[:, t], A, regime_vols, round(tau / dt))
         out.append(bs_price(spot[:, t], strike, tau, sig, kind=kind))
     return torch.stack(out, 1)
+
+# %% ../nbs/08_hedging.ipynb #rs2c01
+def regime_switching_price(spot: Tensor, regimes: Tensor, steps_left: int, params: RegimeSwitchingParams, strike,
+                           n_mc: int = 512, seed: int = 0, kind: str = "call") -> tuple[Tensor, Tensor]:
+    "Price (B,) and Monte Carlo standard error of an option with `steps_left` steps to run given today's regimes (B,): Hull-White mixing over the chain's regime paths."
+    if not isinstance(params, RegimeSwitchingParams) or params.transition_fn is not None:
+        raise ValueError("`params` must be a stationary RegimeSwitchingParams (no transition_fn)")
+    check_int(steps_left, "steps_left", 0); check_int(n_mc, "n_mc", 2); _check_kind(kind)
+    spot = torch.as_tensor(spot, dtype=torch.float64) if not isinstance(spot, Tensor) else spot
+    if steps_left == 0:
+        E = torch.as_tensor(strike, dtype=spot.dtype, device=spot.device)
+        pay = F.relu(spot - E) if kind == "call" else F.relu(E - spot)
+        return pay, torch.zeros_like(pay)
+    K = params.n_regimes
+    z0 = torch.as_tensor(regimes, device=spot.device).long()
+    if z0.shape != spot.shape or bool(((z0 < 0) | (z0 >= K)).any()): raise ValueError(f"`regimes` must be (B,) labels in 0..{K - 1} matching `spot`")
+    g = torch.Generator().manual_seed(seed)
+    cum = torch.as_tensor(params.transmat, dtype=torch.float64).cumsum(1)
+    z = torch.arange(K).repeat_interleave(n_mc)                               # n_mc regime paths from each start
+    var = torch.zeros(K * n_mc, dtype=torch.float64)
+    s2 = torch.as_tensor(params.sigma, dtype=torch.float64) ** 2
+    for _ in range(steps_left):
+        z = torch.searchsorted(cum[z], torch.rand(K * n_mc, 1, generator=g, dtype=torch.float64)).clamp_max(K - 1)[:, 0]
+        var = var + s2[z]
+    sig_bar = torch.sqrt(var / steps_left).reshape(K, n_mc).to(spot.device, spot.dtype)[z0]           # (B, n_mc)
+    v = bs_price(spot[:, None], strike, steps_left * params.dt, sig_bar, kind=kind)
+    return v.mean(1), v.std(1) / math.sqrt(n_mc)
+
+# %% ../nbs/08_hedging.ipynb #rs2c03
+def regime_option_prices_exact(spot: Tensor, regimes: Tensor, params: RegimeSwitchingParams, strike, n_steps: int,
+                               n_mc: int = 512, seed: int = 0, kind: str = "call") -> tuple[Tensor, float]:
+    "Marks (B, T + 1) of an option with `n_steps` steps to run from the paths' start, at the chain's own price given each path's true regime; and the largest Monte Carlo standard error."
+    spot = _check_spot(spot)
+    z = torch.as_tensor(regimes)
+    if tuple(z.shape) != tuple(spot.shape): raise ValueError(f"`regimes` must be labels shaped like `spot` {tuple(spot.shape)}")
+    check_int(n_steps, "n_steps", spot.shape[1] - 1)
+    out, se_max = [], 0.0
+    for t in range(spot.shape[1]):
+        v, se = regime_switching_price(spot[:, t], z[:, t], n_steps - t, params, strike, n_mc, seed, kind)   # common random numbers over t
+        out.append(v); se_max = max(se_max, float(se.max()))
+    return torch.stack(out, 1), se_max
 
 # %% ../nbs/08_hedging.ipynb #alg2c16
 def _mlp(n_in: int, hidden: int, n_out: int) -> nn.Sequential:
@@ -889,8 +939,9 @@ def train_delta_hedger(hedger: nn.Module, regime_model, spot_data: Tensor, futur
     probs, A = filtered_regimes(regime_model, spot)
     n_tr, lr, params = _check_training(hedger, spot, futures_data, num_epochs, lr, val_fraction)
     _check_kind(kind)
-    kappa, (strike_t, maturity) = _kappa(cost_bps), _option_terms(spot, strike, maturity)
+    strike_t, maturity = _option_terms(spot, strike, maturity)
     I = _instruments(spot, futures_data, getattr(hedger, "n_instruments", 1), "futures_data")
+    kappa = _instrument_kappa(cost_bps, I.shape[-1], spot)
 
     def loss_on(idx: Tensor) -> Tensor:
         res = _run_hedger(hedger, spot[idx], probs[idx], A if A.ndim == 2 else A[idx], strike_t[idx], maturity, kappa, I[idx], 0.0, kind)

@@ -2,8 +2,9 @@
 answers to transaction costs, seeded path simulators (GBM, Heston, and a Markov regime-switching model
 calibrated from `RegimeModel` on the S&P 500), one hedging engine, five learned hedgers that read
 filtered regime probabilities and transition matrices, Deep Hedging's risk criteria, minimum-variance
-hedge ratios (per regime), the optimal rebalancing interval, and a real-data cross-hedge of 20 stocks
-with S&P 500 futures built by cost of carry.
+hedge ratios (per regime), the optimal rebalancing interval, a real-data cross-hedge of 20 stocks
+with S&P 500 futures built by cost of carry, and any hedger run on real S&P 500 price windows with what a
+desk knows at each close (filtered regimes from a frozen model, trailing and GARCH-t volatility forecasts).
 
 Docs: https://regime-lab.github.io/regime_lab/hedging.html.md"""
 

@@ -2,8 +2,9 @@
 answers to transaction costs, seeded path simulators (GBM, Heston, and a Markov regime-switching model
 calibrated from `RegimeModel` on the S&P 500), one hedging engine, five learned hedgers that read
 filtered regime probabilities and transition matrices, Deep Hedging's risk criteria, minimum-variance
-hedge ratios (per regime), the optimal rebalancing interval, and a real-data cross-hedge of 20 stocks
-with S&P 500 futures built by cost of carry.
+hedge ratios (per regime), the optimal rebalancing interval, a real-data cross-hedge of 20 stocks
+with S&P 500 futures built by cost of carry, and any hedger run on real S&P 500 price windows with what a
+desk knows at each close (filtered regimes from a frozen model, trailing and GARCH-t volatility forecasts).
 
 Docs: https://regime-lab.github.io/regime_lab/hedging.html.md"""
 
@@ -13,6 +14,7 @@ Docs: https://regime-lab.github.io/regime_lab/hedging.html.md"""
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import numbers
 import warnings
@@ -28,7 +30,7 @@ from fastcore.basics import patch
 from torch import Tensor
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
-from .data import BPS, TRADING_DAYS, check_int, deprecated_keywords, fraction_to_bps
+from .data import BPS, TRADING_DAYS, check_int, deprecated_keywords, fraction_to_bps, validate_prices
 from .hmm import (check_number, check_probabilities, check_transition_matrix, forecast_probabilities, forward_filter,
                              stationary_distribution, expected_durations as _expected_durations)
 from .losses import cvar
@@ -40,11 +42,13 @@ DAY = 1 / TRADING_DAYS   # one trading day in years: the default step `dt` of th
 # %% auto #0
 __all__ = ['DAY', 'bs_price', 'bs_delta', 'bs_gamma', 'bs_vega', 'leland_volatility', 'whalley_wilmott_band', 'Paths',
            'simulate_gbm', 'simulate_heston', 'RegimeSwitchingParams', 'simulate_regime_switching', 'HedgeResult',
-           'hedge_paths', 'effective_volatility', 'regime_option_prices', 'HedgerState', 'HedgerBase',
-           'BlackScholesHedger', 'LelandHedger', 'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger',
-           'LSTMDeltaHedger', 'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss',
-           'filtered_regimes', 'train_delta_hedger', 'minimum_variance_hedge_ratio', 'optimal_hedge_frequency',
-           'futures_from_index', 'cross_hedge']
+           'hedge_paths', 'effective_volatility', 'regime_option_prices', 'regime_switching_price',
+           'regime_option_prices_exact', 'HedgerState', 'HedgerBase', 'BlackScholesHedger', 'LelandHedger',
+           'WhalleyWilmottHedger', 'RegimeDeltaHedger', 'DynamicDeltaHedger', 'LSTMDeltaHedger',
+           'TransactionCostAwareHedger', 'TransitionAwareHedger', 'delta_hedge_loss', 'filtered_regimes',
+           'train_delta_hedger', 'window_starts', 'PriceWindows', 'price_windows', 'hedge_windows', 'trailing_vol',
+           'garch_average_vol', 'filtered_regime_frame', 'simulate_garch_t', 'heston_from_moments', 'window_summary',
+           'minimum_variance_hedge_ratio', 'optimal_hedge_frequency', 'futures_from_index', 'cross_hedge']
 
 # %% ../nbs/08_hedging.ipynb #alg2c01
 def _kappa(cost_bps, strict: bool = False) -> float:
@@ -59,6 +63,24 @@ def _rate(cost_bps):
         except (TypeError, ValueError): numeric = False
     if not numeric: return cost_bps
     return cost_bps / BPS if isinstance(cost_bps, (numbers.Real, Tensor)) else np.asarray(cost_bps, dtype=float) / BPS
+
+# %% ../nbs/08_hedging.ipynb #hd23p01
+def _positional_deprecated(n_positional: int, names: tuple):
+    "Decorator: arguments past the first `n_positional` given by position (the order before `cost_bps` became keyword-only) go on as the keywords `names`, with a DeprecationWarning."
+    def decorate(f):
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            if len(args) <= n_positional: return f(*args, **kwargs)
+            extra = args[n_positional:]
+            if len(extra) > len(names):
+                raise ValueError(f"{f.__qualname__} takes at most {n_positional + len(names)} arguments by position, got {len(args)}")
+            for nm in names[:len(extra)]:
+                if nm in kwargs: raise ValueError(f"`{nm}` is given twice: by position and by keyword")
+            warnings.warn(f"{f.__qualname__}: passing {', '.join(names[:len(extra)])} by position is deprecated; pass keywords "
+                          "(`cost_bps` in basis points)", DeprecationWarning, stacklevel=2)
+            return f(*args[:n_positional], **dict(zip(names, extra)), **kwargs)
+        return wrapper
+    return decorate
 
 # %% ../nbs/08_hedging.ipynb #c005
 def _tensors(values: dict, positive=(), nonneg=()) -> list[Tensor]:
@@ -139,6 +161,7 @@ def bs_vega(spot, strike, time_to_expiry, sigma, rate=0.0, dividend=0.0) -> Tens
     return torch.where(b.live, b.S * b.dq * _pdf(b.d1) * b.ts.sqrt(), torch.zeros_like(b.S))
 
 # %% ../nbs/08_hedging.ipynb #c009
+@_positional_deprecated(1, ("cost", "dt", "position"))
 @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def leland_volatility(sigma, *, cost_bps, dt, position: str = "short") -> Tensor:
     "Leland's modified volatility for a one-way cost of `cost_bps` and rebalancing interval `dt` (years); + for a short option."
@@ -151,6 +174,7 @@ def leland_volatility(sigma, *, cost_bps, dt, position: str = "short") -> Tensor
         return sig * torch.sqrt(1 - le)
     return sig * torch.sqrt(1 + le)
 
+@_positional_deprecated(2, ("cost", "risk_aversion", "time_to_expiry", "rate"))
 @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def whalley_wilmott_band(gamma, spot, *, cost_bps, risk_aversion, time_to_expiry=0.0, rate=0.0) -> Tensor:
     "Half-width H (in shares) of Whalley-Wilmott's no-trade band Delta ± H for a one-way cost of `cost_bps` and absolute risk aversion."
@@ -391,6 +415,15 @@ def _check_regime_inputs(probs, A, lead: tuple, n_regimes: int | None = None,
     if matrix_values: check_transition_matrix(A, an)
 
 # %% ../nbs/08_hedging.ipynb #alg2c09
+def _instrument_kappa(cost_bps, n: int, spot: Tensor):
+    "kappa for one cost (a number), or a (n,) tensor for one one-way cost per instrument; `ValueError` naming `cost_bps`."
+    if isinstance(cost_bps, (list, tuple, np.ndarray, Tensor)):
+        c = torch.as_tensor(np.asarray(cost_bps, dtype=float) if not isinstance(cost_bps, Tensor) else cost_bps, dtype=spot.dtype, device=spot.device)
+        if c.shape != (n,) or not bool((torch.isfinite(c) & (c >= 0)).all()):
+            raise ValueError(f"`cost_bps` must be one cost >= 0 or one per instrument ({n},), got {tuple(c.shape)}")
+        return c / BPS
+    return _kappa(cost_bps)
+
 def _option_terms(spot: Tensor, strike, maturity) -> tuple[Tensor, float]:
     "The strike per path (default: at the money) and the maturity in years (default: one trading day a step), checked."
     maturity = (spot.shape[1] - 1) / TRADING_DAYS if maturity is None else maturity
@@ -407,7 +440,7 @@ def _instruments(spot: Tensor, instruments, n: int, name: str = "instruments") -
     return I
 
 def _run_hedger(hedger: nn.Module, spot: Tensor, probs: Tensor, A: Tensor, strike: Tensor, maturity: float, kappa: float,
-                I: Tensor, premium, kind: str) -> HedgeResult:
+                I: Tensor, premium, kind: str, vol: Tensor | None = None) -> HedgeResult:
     "The engine on checked inputs: step `hedger` along the paths, booking gains and one-way costs kappa |h_t - h_{t-1}| . I_t."
     B, N1 = spot.shape; N = N1 - 1; n = I.shape[-1]
     dt = maturity / N
@@ -417,12 +450,13 @@ def _run_hedger(hedger: nn.Module, spot: Tensor, probs: Tensor, A: Tensor, strik
     for t in range(N):
         A_next = A if A.ndim == 2 else A[:, t + 1]
         x = I[:, t, 0] if n == 1 else I[:, t]
-        h = hedger(probs[:, t], A_next, x, strike=strike, time_to_expiry=maturity - t * dt, prev_hedge=prev[:, 0] if n == 1 else prev)
+        extra = {} if vol is None else {"vol": vol[:, t]}                 # a forecast known at t, only for hedgers given one
+        h = hedger(probs[:, t], A_next, x, strike=strike, time_to_expiry=maturity - t * dt, prev_hedge=prev[:, 0] if n == 1 else prev, **extra)
         h = h.reshape(B, n).to(spot.dtype)
-        costs = costs + kappa * ((h - prev).abs() * I[:, t]).sum(-1)
+        costs = costs + ((h - prev).abs() * I[:, t] * kappa).sum(-1)           # kappa: one rate, or one per instrument (n,)
         gains = gains + (h * (I[:, t + 1] - I[:, t])).sum(-1)
         prev = h; hs.append(h)
-    costs = costs + kappa * (prev.abs() * I[:, N]).sum(-1)
+    costs = costs + (prev.abs() * I[:, N] * kappa).sum(-1)
     payoff = F.relu(spot[:, N] - strike) if kind == "call" else F.relu(strike - spot[:, N])
     return HedgeResult(premium + gains - payoff - costs, costs, gains, payoff, torch.stack(hs, 1))
 
@@ -430,15 +464,17 @@ def _run_hedger(hedger: nn.Module, spot: Tensor, probs: Tensor, A: Tensor, strik
 @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def hedge_paths(hedger: nn.Module, spot: Tensor, regime_probs: Tensor, transition_matrices: Tensor, strike=None,
                 maturity: float | None = None, *, cost_bps: float = 0.0, instruments: Tensor | None = None, premium=0.0,
-                kind: str = "call") -> HedgeResult:
-    "Run `hedger` along paths against a short option, one-way costs `cost_bps`; return the terminal P&L, costs and holdings."
+                kind: str = "call", vol: Tensor | None = None) -> HedgeResult:
+    "Run `hedger` along paths against a short option, one-way costs `cost_bps`; return the terminal P&L, costs and holdings; `vol` (B, T + 1) a forecast the hedger reads."
     spot = _check_spot(spot)
     _check_regime_inputs(regime_probs, transition_matrices, tuple(spot.shape))
     _check_kind(kind)
-    kappa = _kappa(cost_bps)
     strike, maturity = _option_terms(spot, strike, maturity)
     I = _instruments(spot, instruments, getattr(hedger, "n_instruments", 1))
-    return _run_hedger(hedger, spot, regime_probs, transition_matrices, strike, maturity, kappa, I, premium, kind)
+    kappa = _instrument_kappa(cost_bps, I.shape[-1], spot)
+    if vol is not None and (not isinstance(vol, Tensor) or tuple(vol.shape) != tuple(spot.shape) or not bool((torch.isfinite(vol) & (vol > 0)).all())):
+        raise ValueError(f"`vol` must be a finite, positive tensor shaped like `spot` {tuple(spot.shape)}")
+    return _run_hedger(hedger, spot, regime_probs, transition_matrices, strike, maturity, kappa, I, premium, kind, vol)
 
 # %% ../nbs/08_hedging.ipynb #c030
 @deprecated_keywords(transition_matrix="transmat")
@@ -488,9 +524,51 @@ def regime_option_prices(spot: Tensor, regime_probs: Tensor, transmat, regime_vo
         out.append(bs_price(spot[:, t], strike, tau, sig, kind=kind))
     return torch.stack(out, 1)
 
+# %% ../nbs/08_hedging.ipynb #rs2c01
+def regime_switching_price(spot: Tensor, regimes: Tensor, steps_left: int, params: RegimeSwitchingParams, strike,
+                           n_mc: int = 512, seed: int = 0, kind: str = "call") -> tuple[Tensor, Tensor]:
+    "Price (B,) and Monte Carlo standard error of an option with `steps_left` steps to run given today's regimes (B,): Hull-White mixing over the chain's regime paths."
+    if not isinstance(params, RegimeSwitchingParams) or params.transition_fn is not None:
+        raise ValueError("`params` must be a stationary RegimeSwitchingParams (no transition_fn)")
+    check_int(steps_left, "steps_left", 0); check_int(n_mc, "n_mc", 2); _check_kind(kind)
+    spot = torch.as_tensor(spot, dtype=torch.float64) if not isinstance(spot, Tensor) else spot
+    if steps_left == 0:
+        E = torch.as_tensor(strike, dtype=spot.dtype, device=spot.device)
+        pay = F.relu(spot - E) if kind == "call" else F.relu(E - spot)
+        return pay, torch.zeros_like(pay)
+    K = params.n_regimes
+    z0 = torch.as_tensor(regimes, device=spot.device).long()
+    if z0.shape != spot.shape or bool(((z0 < 0) | (z0 >= K)).any()): raise ValueError(f"`regimes` must be (B,) labels in 0..{K - 1} matching `spot`")
+    g = torch.Generator().manual_seed(seed)
+    cum = torch.as_tensor(params.transmat, dtype=torch.float64).cumsum(1)
+    z = torch.arange(K).repeat_interleave(n_mc)                               # n_mc regime paths from each start
+    var = torch.zeros(K * n_mc, dtype=torch.float64)
+    s2 = torch.as_tensor(params.sigma, dtype=torch.float64) ** 2
+    for _ in range(steps_left):
+        z = torch.searchsorted(cum[z], torch.rand(K * n_mc, 1, generator=g, dtype=torch.float64)).clamp_max(K - 1)[:, 0]
+        var = var + s2[z]
+    sig_bar = torch.sqrt(var / steps_left).reshape(K, n_mc).to(spot.device, spot.dtype)[z0]           # (B, n_mc)
+    v = bs_price(spot[:, None], strike, steps_left * params.dt, sig_bar, kind=kind)
+    return v.mean(1), v.std(1) / math.sqrt(n_mc)
+
+# %% ../nbs/08_hedging.ipynb #rs2c03
+def regime_option_prices_exact(spot: Tensor, regimes: Tensor, params: RegimeSwitchingParams, strike, n_steps: int,
+                               n_mc: int = 512, seed: int = 0, kind: str = "call") -> tuple[Tensor, float]:
+    "Marks (B, T + 1) of an option with `n_steps` steps to run from the paths' start, at the chain's own price given each path's true regime; and the largest Monte Carlo standard error."
+    spot = _check_spot(spot)
+    z = torch.as_tensor(regimes)
+    if tuple(z.shape) != tuple(spot.shape): raise ValueError(f"`regimes` must be labels shaped like `spot` {tuple(spot.shape)}")
+    check_int(n_steps, "n_steps", spot.shape[1] - 1)
+    out, se_max = [], 0.0
+    for t in range(spot.shape[1]):
+        v, se = regime_switching_price(spot[:, t], z[:, t], n_steps - t, params, strike, n_mc, seed, kind)   # common random numbers over t
+        out.append(v); se_max = max(se_max, float(se.max()))
+    return torch.stack(out, 1), se_max
+
 # %% ../nbs/08_hedging.ipynb #alg2c16
 def _mlp(n_in: int, hidden: int, n_out: int) -> nn.Sequential:
     "Two hidden SiLU layers; the output layer starts at zero so the hedger starts as its classical rule."
+    check_int(hidden, "hidden_dim", 1)
     net = nn.Sequential(nn.Linear(n_in, hidden), nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(), nn.Linear(hidden, n_out))
     nn.init.zeros_(net[-1].weight); nn.init.zeros_(net[-1].bias)
     return net
@@ -504,6 +582,7 @@ class HedgerState(NamedTuple):
     strike: Tensor           # (B,)
     time_to_expiry: Tensor   # (B,) years
     prev_hedge: Tensor       # (B, n) the holdings carried into t
+    vol: Tensor | None = None   # (B,) an annual volatility forecast known at t, for hedgers that read one
 
     def forecast(self, horizon: int = 1) -> Tensor:
         "Regime forecasts p_t A^h for h = 1..horizon (B, horizon, K), the matrix held fixed."
@@ -521,9 +600,9 @@ class HedgerBase(nn.Module):
         self.maturity, self.dt, self.kind = float(maturity), float(dt), kind
 
     @deprecated_keywords(transition_matrix="transmat")
-    def forward(self, regime_probs, transmat, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None) -> Tensor:
-        "Holdings (B,) or (B, n) given filtered `regime_probs` (B, K), the next move's `transmat` and the `spot_prices`."
-        return self.hedge(self._inputs(regime_probs, transmat, spot_prices, strike, time_to_expiry, prev_hedge))
+    def forward(self, regime_probs, transmat, spot_prices, strike=None, time_to_expiry=None, prev_hedge=None, vol=None) -> Tensor:
+        "Holdings (B,) or (B, n) given filtered `regime_probs` (B, K), the next move's `transmat`, the `spot_prices` (and a `vol` forecast)."
+        return self.hedge(self._inputs(regime_probs, transmat, spot_prices, strike, time_to_expiry, prev_hedge, vol))
 
     def hedge(self, s: HedgerState) -> Tensor:
         "The hedger's rule on a checked state: each hedger defines it."
@@ -546,8 +625,8 @@ class HedgerBase(nn.Module):
 # %% ../nbs/08_hedging.ipynb #alg2c18
 @patch
 def _inputs(self: HedgerBase, regime_probs, transmat, spot_prices, strike=None, time_to_expiry=None,
-            prev_hedge=None) -> HedgerState:
-    "The hedger call's arguments checked (the matrix by shape: `hedge_paths` checks its values once a run), defaults filled in."
+            prev_hedge=None, vol=None) -> HedgerState:
+    "The hedger call's arguments checked (probabilities and transition rows by value), defaults filled in."
     if not isinstance(spot_prices, Tensor) or not spot_prices.is_floating_point():
         raise ValueError("`spot_prices` must be a floating-point torch.Tensor")
     n = self.n_instruments
@@ -556,13 +635,16 @@ def _inputs(self: HedgerBase, regime_probs, transmat, spot_prices, strike=None, 
         raise ValueError(f"`spot_prices` must be (B,) or (B, {n}), got {tuple(spot_prices.shape)}")
     if not bool(torch.isfinite(X).all()) or not bool((X[:, 0] > 0).all()): raise ValueError("`spot_prices` must be finite and > 0")
     B = X.shape[0]
-    _check_regime_inputs(regime_probs, transmat, (B,), self.n_regimes, ("regime_probs", "transmat"), matrix_values=False)
+    _check_regime_inputs(regime_probs, transmat, (B,), self.n_regimes, ("regime_probs", "transmat"))
     S = X[:, 0]
     strike = S.detach() if strike is None else torch.as_tensor(strike, dtype=S.dtype, device=S.device).expand(B)
     tau = torch.as_tensor(self.maturity if time_to_expiry is None else time_to_expiry, dtype=S.dtype, device=S.device).expand(B)
     prev = torch.zeros(B, n, dtype=S.dtype, device=S.device) if prev_hedge is None else prev_hedge.reshape(B, n).to(S.dtype)
+    if vol is not None:
+        vol = torch.as_tensor(vol, dtype=S.dtype, device=S.device).expand(B)
+        if not bool((torch.isfinite(vol) & (vol > 0)).all()): raise ValueError("`vol` must be finite and > 0")
     A = transmat.to(regime_probs.dtype)
-    return HedgerState(regime_probs.to(S.dtype), A.to(S.dtype), S, X, strike, tau, prev)
+    return HedgerState(regime_probs.to(S.dtype), A.to(S.dtype), S, X, strike, tau, prev, vol)
 
 # %% ../nbs/08_hedging.ipynb #alg2c20
 @patch
@@ -594,41 +676,62 @@ def _band(prev: Tensor, centre: Tensor, half_width: Tensor) -> Tensor:
 
 # %% ../nbs/08_hedging.ipynb #c031
 class BlackScholesHedger(HedgerBase):
-    "Black-Scholes delta at one `sigma` (any K), or the regime-probability mixture of deltas at per-regime `sigma` (K,)."
-    def __init__(self, sigma, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
-        s = torch.as_tensor(sigma, dtype=torch.float32)
-        super().__init__(None if s.ndim == 0 else len(s), maturity, dt, kind)
-        if not bool((s > 0).all()): raise ValueError("`sigma` must be > 0")
-        self.register_buffer("sigma", s.reshape(-1))
+    "Black-Scholes delta at one `sigma` (any K), the regime-probability mixture at per-regime `sigma` (K,), or (None) at the `vol` forecast given each step."
+    def __init__(self, sigma=None, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
+        s = None if sigma is None else torch.as_tensor(sigma, dtype=torch.float32)
+        super().__init__(None if s is None or s.ndim == 0 else len(s), maturity, dt, kind)
+        if s is not None and not bool((s > 0).all()): raise ValueError("`sigma` must be > 0")
+        self.register_buffer("sigma", None if s is None else s.reshape(-1))
 
     def _weights(self, s: HedgerState) -> Tensor:
         "The regime probabilities with per-regime vols, else weight 1 on the one vol."
         return s.probs if self.n_regimes is not None else torch.ones_like(s.spot)[:, None]
 
+    def _vol(self, s: HedgerState, sigma: Tensor | None = None) -> Tensor:
+        "The step's volatility forecast (through `sigma` when given), or `ValueError` when the call gave none."
+        if s.vol is None: raise ValueError(f"`vol` is required: this {type(self).__name__} reads the volatility forecast given each step")
+        return s.vol if sigma is None else sigma
+
+    def _greeks(self, s: HedgerState, vol: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        "Delta and gamma (B,): at the step's `vol` when `sigma` is None, else the (mixture) greeks at `sigma`."
+        if self.sigma is None:
+            v = self._vol(s, vol)
+            return bs_delta(s.spot, s.strike, s.time_to_expiry, v, kind=self.kind), bs_gamma(s.spot, s.strike, s.time_to_expiry, v)
+        return self._mixture(s.spot, s.strike, s.time_to_expiry, self._weights(s), self.sigma)
+
     def hedge(self, s: HedgerState) -> Tensor:
-        "The (mixture) delta at `sigma`."
-        return self._mixture(s.spot, s.strike, s.time_to_expiry, self._weights(s), self.sigma)[0]
+        "The (mixture) delta at `sigma`, or the delta at the step's `vol`."
+        return self._greeks(s)[0]
 
 # %% ../nbs/08_hedging.ipynb #alg2c23
 class LelandHedger(BlackScholesHedger):
-    "Delta at Leland's volatility (short option) for a one-way cost of `cost_bps` and rebalancing interval `dt`, rebalanced every step."
+    "Delta at Leland's volatility (short option) for a one-way cost of `cost_bps` and rebalancing interval `dt`, rebalanced every step; `sigma` None reads the `vol` forecast."
+    @_positional_deprecated(2, ("cost", "maturity", "dt", "kind"))
     @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
-    def __init__(self, sigma: float, *, cost_bps: float, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
-        sigma_hat = leland_volatility(torch.tensor(float(sigma), dtype=torch.float64), cost_bps=cost_bps, dt=dt)
-        super().__init__(float(sigma_hat), maturity, dt, kind)
+    def __init__(self, sigma: float | None, *, cost_bps: float, maturity: float = 0.25, dt: float = DAY, kind: str = "call"):
+        _kappa(cost_bps)                                   # checked here too when no sigma is given
+        sigma_hat = None if sigma is None else float(leland_volatility(torch.tensor(float(sigma), dtype=torch.float64), cost_bps=cost_bps, dt=dt))
+        super().__init__(sigma_hat, maturity, dt, kind)
+        self.cost_bps = float(cost_bps)
+
+    def hedge(self, s: HedgerState) -> Tensor:
+        "Delta at Leland's volatility: fixed, or (sigma None) from the step's `vol` forecast."
+        if self.sigma is not None: return super().hedge(s)
+        return self._greeks(s, leland_volatility(self._vol(s), cost_bps=self.cost_bps, dt=self.dt))[0]
 
 # %% ../nbs/08_hedging.ipynb #alg2c25
 class WhalleyWilmottHedger(BlackScholesHedger):
     "Whalley-Wilmott: keep the holding within delta ± H(gamma, S, cost, risk aversion), trading to the nearest edge."
+    @_positional_deprecated(2, ("cost", "risk_aversion", "maturity", "dt", "kind"))
     @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
-    def __init__(self, sigma: float, *, cost_bps: float, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY,
+    def __init__(self, sigma: float | None, *, cost_bps: float, risk_aversion: float = 1.0, maturity: float = 0.25, dt: float = DAY,
                  kind: str = "call"):
         super().__init__(sigma, maturity, dt, kind)
         self._set_costs(cost_bps, risk_aversion)
 
     def hedge(self, s: HedgerState) -> Tensor:
         "Hold the previous position while it lies in the band around the (mixture) delta, else trade to the nearest edge."
-        delta, gamma = self._mixture(s.spot, s.strike, s.time_to_expiry, self._weights(s), self.sigma)
+        delta, gamma = self._greeks(s)
         H = whalley_wilmott_band(gamma, s.spot, cost_bps=self.cost_bps, risk_aversion=self.risk_aversion, time_to_expiry=s.time_to_expiry)
         return _band(s.prev_hedge[:, 0], delta, H)
 
@@ -681,6 +784,7 @@ class LSTMDeltaHedger(HedgerBase):
                  kind: str = "call"):
         super().__init__(check_int(n_regimes, "n_regimes", 2), maturity, dt, kind)
         self._vols_param(regime_vols)
+        check_int(hidden_dim, "hidden_dim", 1)
         self.cell = nn.LSTMCell(4 + self.n_regimes, hidden_dim)
         self.head = nn.Linear(hidden_dim, 1)
         nn.init.zeros_(self.head.weight); nn.init.zeros_(self.head.bias)
@@ -831,13 +935,14 @@ def train_delta_hedger(hedger: nn.Module, regime_model, spot_data: Tensor, futur
                        seed: int = 0, progress: bool = True) -> dict:
     """Train `hedger` on paths against a short option by Adam on a hedging risk; early stopping on held-out paths.
     A non-finite loss or parameter (or the hedger's numbers going bad) stops training with `FloatingPointError`
-    naming the epoch and step and suggesting a smaller `lr`; the hedger keeps the parameters of its last finite step."""
+    naming the epoch and step and suggesting a smaller `lr`; the hedger goes back to its best validated weights (finite, and known to run)."""
     spot = _check_spot(spot_data, "spot_data")
     probs, A = filtered_regimes(regime_model, spot)
     n_tr, lr, params = _check_training(hedger, spot, futures_data, num_epochs, lr, val_fraction)
     _check_kind(kind)
-    kappa, (strike_t, maturity) = _kappa(cost_bps), _option_terms(spot, strike, maturity)
+    strike_t, maturity = _option_terms(spot, strike, maturity)
     I = _instruments(spot, futures_data, getattr(hedger, "n_instruments", 1), "futures_data")
+    kappa = _instrument_kappa(cost_bps, I.shape[-1], spot)
 
     def loss_on(idx: Tensor) -> Tensor:
         res = _run_hedger(hedger, spot[idx], probs[idx], A if A.ndim == 2 else A[idx], strike_t[idx], maturity, kappa, I[idx], 0.0, kind)
@@ -851,7 +956,7 @@ def train_delta_hedger(hedger: nn.Module, regime_model, spot_data: Tensor, futur
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(params, lr=lr)
     best = val_loss()                                  # argument errors surface here, before any step
-    guard = DivergenceGuard(params, lr)
+    guard = DivergenceGuard(params, lr, restore=lambda: hedger.load_state_dict(best_state))   # the last weights that ran finite
     hist = {"epoch": [], "train_loss": [], "val_loss": [], "initial_val_loss": best, "best_epoch": -1}
     best_state, bad = copy.deepcopy(hedger.state_dict()), 0
     bar = tqdm(range(int(num_epochs)), disable=not progress, desc=f"train {type(hedger).__name__}", leave=False)
@@ -869,6 +974,181 @@ def train_delta_hedger(hedger: nn.Module, regime_model, spot_data: Tensor, futur
     hedger.eval()
     hist["best_val_loss"] = best
     return hist
+
+# %% ../nbs/08_hedging.ipynb #rw00c01
+def window_starts(index: pd.DatetimeIndex, first, last, n_days: int) -> pd.DatetimeIndex:
+    "The dates of `index` in [first, last] whose window of `n_days` trading days also ends on or before `last`."
+    check_int(n_days, "n_days", 1)
+    idx = pd.DatetimeIndex(index)
+    if not (idx.is_monotonic_increasing and idx.is_unique): raise ValueError("`index` must be increasing and unique")
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    if not first <= last: raise ValueError(f"`first` ({first.date()}) must not come after `last` ({last.date()})")
+    pos = np.flatnonzero((idx >= first) & (idx <= last))
+    ok = pos + n_days < len(idx)
+    pos = pos[ok][idx[pos[ok] + n_days] <= last]
+    return idx[pos]
+
+# %% ../nbs/08_hedging.ipynb #rw00c03
+@dataclass
+class PriceWindows:
+    "Option windows cut from one price history: `spot (B, N + 1)` at 100 on each start date, and what a hedger may read at each step."
+    spot: Tensor                        # (B, N + 1) prices / the start's price x 100
+    start_dates: pd.DatetimeIndex       # (B,) the dates the options are written
+    regime_probs: Tensor | None = None  # (B, N + 1, K) filtered probabilities known at each close
+    transmat: Tensor | None = None      # (K, K) the frozen model's transition matrix
+    vols: dict = None                   # name -> (B, N + 1) annual volatility forecasts known at each close
+    premium_vol: Tensor | None = None   # (B,) the volatility the premium is priced at, fixed at the start
+
+    @property
+    def n_days(self) -> int: return self.spot.shape[1] - 1
+
+def _window_values(x, name: str, index: pd.DatetimeIndex, rows: np.ndarray) -> np.ndarray:
+    "The values of a frame or series `x` (indexed exactly like the prices) at the window rows; `ValueError` naming `name`."
+    if not isinstance(x, (pd.Series, pd.DataFrame)) or not x.index.equals(index):
+        raise ValueError(f"`{name}` must be a pandas Series or DataFrame indexed exactly like `prices`")
+    v = x.to_numpy(dtype=float)[rows]
+    if not np.isfinite(v).all(): raise ValueError(f"`{name}` has NaN or inf inside a window")
+    return v
+
+# %% ../nbs/08_hedging.ipynb #rw00c05
+def _window_vol(v, name: str, index: pd.DatetimeIndex, rows: np.ndarray) -> np.ndarray:
+    "A forecast at each window step: a Series (one number a close), or a frame whose column h-1 is the forecast over the next h days (h = days left)."
+    N = rows.shape[1] - 1
+    if isinstance(v, pd.DataFrame):
+        if v.shape[1] < N: raise ValueError(f"`vols[{name!r}]` must have a column for every horizon 1..{N}, got {v.shape[1]}")
+        left = np.maximum(N - np.arange(N + 1), 1)                          # days left at step t (the expiry step reads h = 1)
+        out = _window_values(v.iloc[:, :N], f"vols[{name!r}]", index, rows)[:, np.arange(N + 1), left - 1]
+    else: out = _window_values(v, f"vols[{name!r}]", index, rows)
+    if not (out > 0).all(): raise ValueError(f"`vols[{name!r}]` must be > 0 inside the windows")
+    return out
+
+def price_windows(prices: pd.Series, start_dates, n_days: int, *, regime_probs: pd.DataFrame | None = None, transmat=None,
+                  vols: dict | None = None, premium_vol: str | None = None, dtype=torch.float64) -> PriceWindows:
+    "Cut `n_days` windows from `prices` at `start_dates`, spot at 100; regime probabilities and vol forecasts at each step (frames indexed like `prices`)."
+    validate_prices(prices, "prices")
+    if not isinstance(prices, pd.Series): raise ValueError("`prices` must be one price series")
+    check_int(n_days, "n_days", 1)
+    starts = pd.DatetimeIndex(start_dates)
+    pos = prices.index.get_indexer(starts)
+    if len(starts) == 0 or (pos < 0).any(): raise ValueError("`start_dates` must be a non-empty set of dates of `prices`")
+    if (pos + n_days >= len(prices)).any(): raise ValueError(f"`start_dates`: a window of {n_days} days runs past the end of `prices`")
+    rows = pos[:, None] + np.arange(n_days + 1)
+    P = prices.to_numpy(dtype=float)[rows]
+    out = PriceWindows(torch.as_tensor(100 * P / P[:, :1], dtype=dtype), starts, vols={})
+    if regime_probs is not None:
+        if transmat is None: raise ValueError("`transmat` is required with `regime_probs`")
+        out.regime_probs = torch.as_tensor(_window_values(regime_probs, "regime_probs", prices.index, rows.reshape(-1)), dtype=dtype).reshape(*rows.shape, -1)
+        out.transmat = torch.as_tensor(np.asarray(transmat, dtype=float), dtype=dtype)
+        _check_regime_inputs(out.regime_probs, out.transmat, tuple(rows.shape), names=("regime_probs", "transmat"))
+    for name, v in (vols or {}).items(): out.vols[name] = torch.as_tensor(_window_vol(v, name, prices.index, rows), dtype=dtype)
+    if premium_vol is not None:
+        if premium_vol not in out.vols: raise ValueError(f"`premium_vol` must name one of `vols` {sorted(out.vols)}, got {premium_vol!r}")
+        out.premium_vol = out.vols[premium_vol][:, 0]                       # the forecast over the whole life, made at the start
+    return out
+
+# %% ../nbs/08_hedging.ipynb #rw00c07
+def _no_regimes(B: int, N1: int, dtype) -> tuple[Tensor, Tensor]:
+    "Uniform two-regime inputs for hedgers that read no regimes."
+    return torch.full((B, N1, 2), 0.5, dtype=dtype), torch.full((2, 2), 0.5, dtype=dtype)
+
+def hedge_windows(hedger: nn.Module, windows: PriceWindows, *, cost_bps: float = 0.0, vol: str | None = None,
+                  strike_moneyness: float = 1.0, kind: str = "call") -> HedgeResult:
+    "Run `hedger` on historical `windows` against a short option written at each start: the same premium for all, costs on traded notional, unwound at expiry."
+    if not isinstance(windows, PriceWindows): raise ValueError(f"`windows` must be PriceWindows, got {type(windows).__name__}")
+    check_number(strike_moneyness, "strike_moneyness", 0, strict=True)
+    spot = windows.spot
+    B, N1 = spot.shape
+    strike, maturity = 100.0 * strike_moneyness, (N1 - 1) * DAY
+    if windows.regime_probs is None:
+        if getattr(hedger, "n_regimes", None) is not None: raise ValueError("`windows` carry no regime probabilities, and `hedger` reads them")
+        probs, A = _no_regimes(B, N1, spot.dtype)
+    else: probs, A = windows.regime_probs, windows.transmat
+    if vol is not None and vol not in windows.vols: raise ValueError(f"`vol` must name one of the windows' forecasts {sorted(windows.vols)}, got {vol!r}")
+    premium = 0.0 if windows.premium_vol is None else bs_price(100.0, strike, maturity, windows.premium_vol, kind=kind)
+    return hedge_paths(hedger, spot, probs, A, strike=strike, maturity=maturity, cost_bps=cost_bps, premium=premium, kind=kind,
+                       vol=None if vol is None else windows.vols[vol])
+
+# %% ../nbs/08_hedging.ipynb #rw01c01
+def trailing_vol(returns: pd.Series, window: int = 21) -> pd.Series:
+    "Annual realised vol over the last `window` daily log returns, known at each close (NaN until `window` returns exist)."
+    if not isinstance(returns, pd.Series): raise ValueError("`returns` must be a pandas Series of daily log returns")
+    check_int(window, "window", 2)
+    x = returns.to_numpy(dtype=float)
+    if not np.isfinite(x).all(): raise ValueError("`returns` contains NaN or inf")
+    return np.sqrt(TRADING_DAYS * (returns ** 2).rolling(window).mean()).rename("trailing_vol")
+
+def garch_average_vol(returns: pd.Series, fit_end, n_days: int) -> tuple[pd.DataFrame, pd.Series]:
+    "GARCH(1,1)-t (arch) fitted on returns up to `fit_end`, frozen: column h-1 is the annual average vol forecast over the next h days made at each close."
+    from arch import arch_model
+    if not isinstance(returns, pd.Series) or not np.isfinite(returns.to_numpy(dtype=float)).all():
+        raise ValueError("`returns` must be a pandas Series of finite daily log returns")
+    check_int(n_days, "n_days", 1)
+    train = returns.loc[:pd.Timestamp(fit_end)]
+    if len(train) < 250: raise ValueError(f"`fit_end` leaves {len(train)} returns to fit GARCH on (need >= 250)")
+    params = arch_model(100 * train, mean="Zero", vol="GARCH", p=1, q=1, dist="t").fit(disp="off").params
+    fc = arch_model(100 * returns, mean="Zero", vol="GARCH", p=1, q=1, dist="t").fix(params).forecast(horizon=n_days, start=0, reindex=False)
+    var = fc.variance.to_numpy()                                                   # (T, H) daily % variances, made at each close
+    avg = np.sqrt(TRADING_DAYS * np.cumsum(var, 1) / np.arange(1, n_days + 1)) / 100
+    return pd.DataFrame(avg, index=returns.index, columns=range(1, n_days + 1)), params
+
+# %% ../nbs/08_hedging.ipynb #rw01c03
+def filtered_regime_frame(regime_model: RegimeModel, prices: pd.Series, units: float = 100.0) -> pd.DataFrame:
+    "Filtered regime probabilities (frozen parameters) indexed like `prices`: day d from log returns (x `units`) up to d; the first day the stationary law."
+    check_regime_model(regime_model)
+    validate_prices(prices, "prices")
+    X = pd.DataFrame({regime_model.feature_names_in_[0]: units * np.log(prices).diff().iloc[1:]})
+    P = regime_model.predict_proba(X, mode="filtered")
+    first = stationary_distribution(regime_model.transmat_)[None]
+    return pd.DataFrame(np.vstack([first, P]), index=prices.index, columns=range(regime_model.n_regimes))
+
+# %% ../nbs/08_hedging.ipynb #rw01c05
+def simulate_garch_t(params: pd.Series, n_paths: int, n_steps: int, s0: float = 100.0, burn: int = 250, seed: int = 0,
+                     dtype=torch.float64) -> Paths:
+    "Zero-drift GARCH(1,1)-t paths from `arch`'s fitted parameters (returns in percent), each after `burn` days of burn-in; seeded."
+    try: w, a, b, nu = (float(params[k]) for k in ("omega", "alpha[1]", "beta[1]", "nu"))
+    except (KeyError, TypeError) as e: raise ValueError("`params` must hold arch's GARCH(1,1)-t 'omega', 'alpha[1]', 'beta[1]', 'nu'") from e
+    if not (w > 0 and a >= 0 and b >= 0 and a + b < 1 and nu > 2): raise ValueError(f"`params` must be a stationary GARCH-t, got {dict(params)}")
+    _check_sim(n_paths, n_steps, False, DAY, s0); check_int(burn, "burn", 0)
+    rng = np.random.default_rng(seed)
+    z = rng.standard_t(nu, size=(n_paths, burn + n_steps)) * math.sqrt((nu - 2) / nu)
+    s2 = np.full(n_paths, w / (1 - a - b)); var = np.empty((n_paths, n_steps + 1)); step = np.empty((n_paths, n_steps))
+    for t in range(burn + n_steps):
+        if t >= burn: var[:, t - burn] = s2
+        e = np.sqrt(s2) * z[:, t]
+        if t >= burn: step[:, t - burn] = e / 100 - 0.5 * s2 / 1e4
+        s2 = w + a * e ** 2 + b * s2
+    var[:, -1] = s2
+    logS = math.log(s0) + np.concatenate([np.zeros((n_paths, 1)), step.cumsum(1)], 1)
+    return Paths(torch.as_tensor(np.exp(logS), dtype=dtype), DAY, variance=torch.as_tensor(var * TRADING_DAYS / 1e4, dtype=dtype))
+
+# %% ../nbs/08_hedging.ipynb #rw01c07
+def heston_from_moments(returns: pd.Series, block: int = 21) -> dict:
+    "Heston `v0`, `kappa`, `theta`, `xi`, `rho` matched to daily log returns' moments (see above); annual units."
+    x = np.asarray(returns, dtype=float)
+    if x.ndim != 1 or not np.isfinite(x).all(): raise ValueError("`returns` must be one series of finite daily log returns")
+    check_int(block, "block", 2)
+    n = len(x) // block
+    if n < 24: raise ValueError(f"`returns` holds {n} blocks of {block} days: too few (need >= 24)")
+    blocks = x[:n * block].reshape(n, block)
+    rv = TRADING_DAYS * (blocks ** 2).mean(1)                                   # annual realised variance per block
+    theta = TRADING_DAYS * float(x.var())
+    phi = float(np.clip(np.corrcoef(rv[:-1], rv[1:])[0, 1], 0.05, 0.99))
+    kappa = -math.log(phi) * TRADING_DAYS / block
+    noise = float(np.mean(2 * rv ** 2 / block))                                 # sampling variance of a block's RV
+    xi = math.sqrt(max(float(rv.var()) - noise, 0.05 * float(rv.var())) * 2 * kappa / theta)
+    d2 = rv[2:] - rv[:-2]                                                       # RV from the month before to the month after
+    c = float(np.corrcoef(blocks.sum(1)[1:-1], d2)[0, 1])
+    rho = float(np.clip(c * math.sqrt(d2.var() / max(d2.var() - 2 * noise, 0.1 * d2.var())), -0.99, 0.99))   # noise-corrected
+    return {"v0": theta, "kappa": kappa, "theta": theta, "xi": xi, "rho": rho}
+
+# %% ../nbs/08_hedging.ipynb #rw01c09
+def window_summary(result: HedgeResult, n_days: int, alpha: float = 0.95) -> dict:
+    "mean_loss, std, cvar95 (CVaR at `alpha` of the loss), mean_cost and n_windows (non-overlapping) of a strategy's windows."
+    check_int(n_days, "n_days", 1)
+    loss = -result.pnl.detach().double().cpu()
+    return {"mean_loss": float(loss.mean()), "std": float(loss.std()), "cvar95": float(cvar(loss, alpha)),
+            "mean_cost": float(result.costs.detach().double().mean()), "n_windows": int(math.ceil(len(loss) / n_days)),
+            "n_starts": len(loss)}
 
 # %% ../nbs/08_hedging.ipynb #c046
 def _float_array(x, name: str) -> np.ndarray:
@@ -909,6 +1189,7 @@ def minimum_variance_hedge_ratio(spot_returns, futures_returns, regime_probs=Non
     return h[:, 0] if s.ndim == 1 else h
 
 # %% ../nbs/08_hedging.ipynb #c049
+@_positional_deprecated(1, ("cost", "gamma", "spot", "risk_aversion", "expected_durations", "periods_per_year"))
 @deprecated_keywords(cost=("cost_bps", fraction_to_bps))
 def optimal_hedge_frequency(sigma, *, cost_bps: float, gamma, spot, risk_aversion: float, expected_durations=None,
                             periods_per_year: int = TRADING_DAYS):

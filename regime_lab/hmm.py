@@ -434,6 +434,7 @@ def mean_field_elbo(log_q: Tensor, log_pi: Tensor, log_A: Tensor, log_b: Tensor,
     if log_q.shape != log_b.shape:
         raise ValueError(f"`log_q` must have the shape of `log_b` {tuple(log_b.shape)}, got {tuple(log_q.shape)}")
     _check_values(log_q, "log_q", mask[..., None])
+    check_log_probabilities(log_q, "log_q", mask)
     K = log_b.shape[-1]
     log_q = torch.where(mask[..., None], log_q, -math.log(K))
     q = log_q.exp()
@@ -528,7 +529,11 @@ def parallel_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, length
     out = _tree_scaled(log_pi, log_A, log_b, mask)
     bad = ~torch.isfinite(out.detach())
     if bool(bad.any()):   # a dynamic range beyond the float format within one step: redo those in log space
-        out = torch.where(bad, _tree_lse(log_pi, log_A, log_b, mask), out)
+        # each branch runs on its own rows: torch.where over both would keep the discarded branch's NaN gradient
+        rows = lambda i: (log_pi[i] if log_pi.ndim == 2 else log_pi, log_A[i] if log_A.ndim == 4 else log_A, log_b[i], mask[i])
+        ib, ig = bad.nonzero()[:, 0], (~bad).nonzero()[:, 0]
+        out = out.new_zeros(out.shape).index_put((ib,), _tree_lse(*rows(ib)))
+        if len(ig): out = out.index_put((ig,), _tree_scaled(*rows(ig)))
     return out
 
 # %% ../nbs/01_hmm.ipynb #pc606ae
@@ -647,6 +652,8 @@ LOG_2PI = math.log(2 * math.pi)
 
 def mvn_log_prob_tril(diff: Tensor, L: Tensor) -> Tensor:
     "log N(diff; 0, L L^T) over the last dim: diff (..., K, C), L (..., K, C, C) lower-triangular, broadcast → (..., K)."
+    if not bool((torch.diagonal(L.detach(), dim1=-2, dim2=-1) > 0).all()):
+        raise ValueError("`L` must be a Cholesky factor: its diagonal must be > 0 (a zero or negative entry is a singular or invalid covariance)")
     L_inv = torch.linalg.solve_triangular(L, torch.eye(L.shape[-1], dtype=L.dtype, device=L.device), upper=False)
     sol = (L_inv @ diff.unsqueeze(-1)).squeeze(-1)                      # L^{-1} diff
     logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
@@ -654,6 +661,7 @@ def mvn_log_prob_tril(diff: Tensor, L: Tensor) -> Tensor:
 
 def gaussian_log_b(Z: Tensor, means: Tensor, covs: Tensor) -> Tensor:
     "log N(Z_t; mean_k, cov_k) batched over restarts: Z (..., T, C), means (..., R, K, C), covs (..., R, K, C, C) → (..., R, T, K)."
+    if not bool(torch.isfinite(Z).all()): raise ValueError("`Z` holds NaN or inf (a missing day is handled by `missing_log_b`)")
     L = torch.linalg.cholesky(covs)                                             # (..., R, K, C, C)
     return mvn_log_prob_tril(Z[..., None, :, None, :] - means[..., :, None, :, :], L[..., :, None, :, :, :])
 
@@ -787,7 +795,7 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
                         covariance: str = "full") -> dict[str, Tensor]:
     """Baum-Welch for full-covariance Gaussian HMMs, restarts batched: one model on Z (T, C) (its sequences given by
     `lengths`, as hmmlearn's), or one model per series of a list of (T_i, C) tensors or a padded (B, T, C) with `lengths` (B,).
-    Returns per-restart params and train log-likelihoods; for many series each has a leading (B,) and `n_iter` is (B,).
+    Returns per-restart params and train log-likelihoods (of the parameters returned); for many series each has a leading (B,) and `n_iter` is (B,).
     `chunk_size` bounds the (sequence, restart, step, state, feature) entries one E-step batch holds; `init`: 'kmeans' (one k-means
     start per restart, uniform probabilities) or 'hmmlearn' (the starts hmmlearn 0.3's GaussianHMM draws with random_state seed + r);
     `covariance`: 'full' or 'diag' (hmmlearn's covariance_type), the covariances still returned as (..., C, C) matrices."""
@@ -807,8 +815,8 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
     n_done = torch.full((M,), n_iter, dtype=torch.long)
     active, step = torch.arange(M, device=dev), torch.arange(Lm, device=dev)
     per_chunk = max(1, chunk_size // (R * K * C * Lm * -(-S // M)))                            # models per E-step batch
-    for it in range(n_iter):
-        finished = []
+    for it in range(n_iter + 1):     # the extra pass: the E-step of the parameters returned (their likelihood), no M-step
+        finished, last = [], it == n_iter
         for mods in active.split(per_chunk):
             seqs = torch.isin(group, mods).nonzero()[:, 0]
             loc = torch.searchsorted(mods, group[seqs])                                        # each sequence's model in the chunk
@@ -819,9 +827,11 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
             ll_m = ll_s.new_zeros(len(mods), R).index_add_(0, loc, ll_s.reshape(Sc, R))
             conv = ((ll_m - prev[mods]).abs() < tol).all(1)                                   # every restart of the model converged
             ll[mods], prev[mods] = ll_m, ll_m
+            if last: continue
             finished.append(mods[conv])
             new = _em_mstep(Zc, gamma.reshape(Sc, R, Lc, K), xi.reshape(Sc, R, K, K), loc, len(mods), min_covar, covariance)
             for P, v in zip((log_pi, log_A, means, covs), new): P[mods[~conv]] = v[~conv]
+        if last: break
         finished = torch.cat(finished)
         n_done[finished.cpu()] = it + 1
         active = active[~torch.isin(active, finished)]

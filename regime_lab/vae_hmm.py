@@ -302,6 +302,7 @@ class VAE_HMM(nn.Module):
             raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t' (the GARCH ones with elbo='exact'), got {emission!r}")
         if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
         if input_dim < 1: raise ValueError(f"`input_dim` must be >= 1, got {input_dim}")
+        for name, v in (("hidden_dim", hidden_dim), ("embed_dim", embed_dim), ("kernel_size", kernel_size)): check_int(v, name, 1)
         self.config = dict(input_dim=input_dim, u_dim=u_dim, K=K, hidden_dim=hidden_dim, embed_dim=embed_dim,
                            kernel_size=kernel_size, elbo=elbo, causal=causal, stationary=stationary,
                            covariance=covariance, context=context, normalisation=normalisation,
@@ -345,6 +346,8 @@ def log_likelihood(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None
 def compute_loss(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
                  beta: float = 1.0) -> tuple[torch.Tensor, dict[str, float]]:
     "Training loss (minimise) and its terms for a padded batch; `beta` weights prior+entropy (mean-field only)."
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)) or not math.isfinite(beta) or beta < 0:
+        raise ValueError(f"`beta` must be a finite number >= 0 (the weight of the prior and entropy terms), got {beta!r}")
     x = self._as_input(x, "x")
     B, C, T = x.shape
     if lengths is None: lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
@@ -503,6 +506,8 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
     smaller `lr` to try), the model keeping its last good weights."""
     check_int(epochs, "epochs", 1)
     lr = check_learning_rate(lr)
+    if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float, np.integer, np.floating)) or not clip_norm > 0:
+        raise ValueError(f"`clip_norm` must be a number > 0 (math.inf: no clipping), got {clip_norm!r}")
     torch.manual_seed(seed)
     device = default_device(device)
     model.to(device)
@@ -517,6 +522,7 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
             train_batches.dataset.set_epoch(epoch)
         beta = min(1.0, beta_start + (1.0 - beta_start) * epoch / max(warmup_epochs, 1))
         tot, n = _train_epoch(model, train_batches, opt, guard, beta, device, clip_norm, epoch, keep if val_batches is None else None)
+        if n == 0: raise ValueError(f"`train_batches` yielded no batch (epoch {epoch}): nothing to train on")
         sched.step()
         val = math.nan if val_batches is None else _validate(model, val_batches, device, guard, epoch)
         for k, v in (("epoch", epoch), ("train_loss", tot / max(n, 1)), ("val_loss", val), ("beta", beta), ("lr", opt.param_groups[0]["lr"])):
@@ -551,6 +557,13 @@ def _non_finite(state: dict) -> list[str]:
     "Names of the floating tensors of `state` that hold NaN or inf."
     return [k for k, v in state.items() if torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all()]
 
+def _plain(v):
+    "`v` with numpy scalars and arrays (inside dicts, lists and tuples too) as Python ones: what weights-only unpickling reads."
+    if isinstance(v, np.generic): return v.item()
+    if isinstance(v, np.ndarray): return v.tolist()
+    if isinstance(v, dict): return {k: _plain(x) for k, x in v.items()}
+    return type(v)(_plain(x) for x in v) if isinstance(v, (list, tuple)) else v
+
 def save_checkpoint(model: VAE_HMM, path: str | Path, **meta) -> Path:
     "Atomically write `model` (config and weights), `meta`, the package version and a SHA-256 of it all to `path`."
     path = Path(path)
@@ -558,7 +571,7 @@ def save_checkpoint(model: VAE_HMM, path: str | Path, **meta) -> Path:
     if bad := _non_finite(state): raise ValueError(f"`model` has NaN or inf weights in {bad}: refusing to save it")
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": CHECKPOINT_FORMAT, "package_version": regime_lab.__version__,
-               "config": dict(model.config), "state_dict": state, "meta": meta}
+               "config": _plain(dict(model.config)), "state_dict": state, "meta": _plain(meta)}
     payload["sha256"] = _payload_sha256(payload)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -918,6 +931,7 @@ def transition_matrices(self: RegimeModel, X=None, U=None, lengths=None) -> np.n
     "Transition matrices: (K, K) when stationary, else (T, K, K) with row t the move from t-1 into t (row 0 of each sequence unused)."
     check_is_fitted(self, msg=_NOT_FITTED)
     if self.is_stationary:
+        if X is not None: self._prepare(X, U, lengths)          # not needed for a stationary chain, but a bad X is still refused
         with torch.no_grad(): return self.model_.prior(None)[1].exp().cpu().double().numpy()
     if X is None: raise ValueError("`X` is required: the transitions depend on inputs")
     x, u, L = self._prepare(X, U, lengths)
@@ -1062,10 +1076,10 @@ def sample(self: RegimeModel, n_steps: int, U=None, seed: int | None = None) -> 
 
 # %% ../nbs/02_vae_hmm.ipynb #estr29
 @patch
-def save(self: RegimeModel, path: str | Path) -> Path:
-    "Checkpoint the fitted estimator: model, settings, scaler(s), feature names."
+def save(self: RegimeModel, path: str | Path, **meta) -> Path:
+    "Checkpoint the fitted estimator: model, settings, scaler(s), feature names, and `meta`."
     check_is_fitted(self, msg=_NOT_FITTED)
-    return save_checkpoint(self.model_, path, estimator="RegimeModel",
+    return save_checkpoint(self.model_, path, **meta, estimator="RegimeModel",
                            settings={k: getattr(self, k) for k in self._SETTINGS},
                            scaler=self.scaler_.to_dict(), feature_names=list(self.feature_names_in_),
                            input_names=getattr(self, "input_names_", None),

@@ -138,7 +138,7 @@ def state_params(self: Decoder) -> tuple[torch.Tensor, torch.Tensor]:
     "Per-state mean (K, C) and Cholesky factor of the covariance (K, C, C), decoding one-hot states."
     if self.kernel_size != 1:
         raise ValueError("per-state emissions need a pointwise decoder (`kernel_size=1`)")
-    mean, logvar = self.forward(torch.eye(self.K, device=self.embedding.device)[None])   # q = one-hot states (1, K, K)
+    mean, logvar = self.forward(torch.eye(self.K, device=self.embedding.device, dtype=self.embedding.dtype)[None])   # q = one-hot states (1, K, K)
     mean, logvar = mean[0].T, logvar[0].T                           # (K, C)
     L = torch.diag_embed(torch.exp(0.5 * logvar))
     if self.covariance == "full":

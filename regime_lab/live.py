@@ -24,7 +24,7 @@ from .hmm import forecast_probabilities, forward_filter, garch_log_b, garch_vari
 from .vae_hmm import _NOT_FITTED, RegimeModel, lagged_inputs, load_checkpoint
 
 # %% auto #0
-__all__ = ['STREAMING_EMISSIONS', 'FilterState']
+__all__ = ['STREAMING_EMISSIONS', 'FilterState', 'select_n_regimes']
 
 # %% ../nbs/02b_live.ipynb #live011
 STREAMING_EMISSIONS = ("gaussian", "garch", "garch_t")   # the emissions whose filter state is written here
@@ -223,3 +223,61 @@ def load(cls: FilterState, path: str | Path, device: str | None = None) -> Filte
     p = next(rm.model_.parameters())
     t = lambda v: None if v is None else torch.tensor(v, dtype=p.dtype, device=p.device)
     return cls(rm, t(st["log_p"]), t(st["x_last"]), t(st["s2"]), t(st["u_last"]), _label_in(st["last_label"]), st["n_rows"])
+
+# %% ../nbs/02b_live.ipynb #live041
+@patch(as_prop=True)
+def n_parameters_(self: RegimeModel) -> int:
+    "The number of free parameters of the fitted model (hmmlearn's count for a Gaussian model with stationary transitions)."
+    check_is_fitted(self, msg=_NOT_FITTED)
+    m = self.model_; K, C = m.K, m.config["input_dim"]
+    cov = lambda d: d * (d + 1) // 2 if self.covariance == "full" else d
+    n = K - 1
+    if m.prior.stationary: n += K * (K - 1)
+    else:
+        H = m.prior.mlp[0].out_features
+        n += sum(p.numel() for p in m.prior.mlp.parameters()) - K * (H + 1)
+    ctx = C if m.config["context"] else 0
+    if self.emission == "gaussian": return n + K * (C + cov(C) + C * ctx)
+    D = C - 1
+    return n + K * (4 + (self.emission != "garch") + 2 * D + (cov(D) if D else 0) + D * ctx)
+
+@patch
+def aic(self: RegimeModel, X, U=None, lengths=None) -> float:
+    "Akaike's criterion -2 log p(X) + 2 n_parameters_ (hmmlearn's `aic`; lower is better)."
+    return -2 * self.score(X, U, lengths) + 2 * self.n_parameters_
+
+@patch
+def bic(self: RegimeModel, X, U=None, lengths=None) -> float:
+    "The Bayesian information criterion -2 log p(X) + n_parameters_ log T (hmmlearn's `bic`, T the rows of X; lower is better)."
+    return -2 * self.score(X, U, lengths) + self.n_parameters_ * math.log(len(X))
+
+# %% ../nbs/02b_live.ipynb #live044
+def _head(X, n: int):
+    return X.iloc[:n] if isinstance(X, (pd.DataFrame, pd.Series)) else np.asarray(X)[:n]
+
+def select_n_regimes(X, U=None, n_regimes=range(1, 6), criterion: str = "bic", regime_model: RegimeModel | None = None,
+                     holdout: float = 0.2) -> tuple[RegimeModel, pd.DataFrame]:
+    """The number of regimes by `criterion` ('bic', 'aic': lowest on all of X; 'validation': highest held-out log-likelihood of the
+    last `holdout` of the rows given the rest): (the chosen model, fitted, and a table with a row per K)."""
+    if criterion not in ("bic", "aic", "validation"): raise ValueError(f"`criterion` must be 'bic', 'aic' or 'validation', got {criterion!r}")
+    Ks = [check_int(k, "n_regimes", 1) for k in n_regimes]
+    if not Ks: raise ValueError("`n_regimes` is empty")
+    if not (isinstance(holdout, (int, float)) and 0 < holdout < 1): raise ValueError(f"`holdout` must be in (0, 1), got {holdout!r}")
+    base = RegimeModel() if regime_model is None else regime_model
+    if not isinstance(base, RegimeModel): raise ValueError(f"`regime_model` must be a RegimeModel, got {type(base).__name__}")
+    T = len(X); n_fit = T - int(round(holdout * T))
+    rows, models = [], {}
+    for k in Ks:
+        m = clone(base).set_params(n_regimes=k)
+        if criterion == "validation":
+            Uf = None if U is None else _head(U, n_fit)
+            m.fit(_head(X, n_fit), Uf)
+            held = m.score(X, U) - m.score(_head(X, n_fit), Uf)
+            rows.append(dict(n_regimes=k, n_parameters=m.n_parameters_, held_out_ll=held, held_out_ll_per_day=held / (T - n_fit)))
+        else:
+            m.fit(X, U)
+            rows.append(dict(n_regimes=k, n_parameters=m.n_parameters_, log_likelihood=m.score(X, U), aic=m.aic(X, U), bic=m.bic(X, U)))
+        models[k] = m
+    table = pd.DataFrame(rows).set_index("n_regimes")
+    best = int(table["held_out_ll"].idxmax() if criterion == "validation" else table[criterion].idxmin())
+    return models[best], table

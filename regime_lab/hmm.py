@@ -27,7 +27,8 @@ __all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabi
            'backward', 'forward_backward', 'viterbi', 'online_viterbi', 'pairwise_marginals', 'mean_field_elbo',
            'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform',
            'garch_variance', 'garch_log_b', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b',
-           'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
+           'mvn_log_prob_missing', 'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em',
+           'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -661,9 +662,29 @@ def mvn_log_prob_tril(diff: Tensor, L: Tensor) -> Tensor:
 
 def gaussian_log_b(Z: Tensor, means: Tensor, covs: Tensor) -> Tensor:
     "log N(Z_t; mean_k, cov_k) batched over restarts: Z (..., T, C), means (..., R, K, C), covs (..., R, K, C, C) → (..., R, T, K)."
-    if not bool(torch.isfinite(Z).all()): raise ValueError("`Z` holds NaN or inf (a missing day is handled by `missing_log_b`)")
+    if not bool(torch.isfinite(Z).all()): raise ValueError("`Z` holds NaN or inf (for missing days see `mvn_log_prob_missing`)")
     L = torch.linalg.cholesky(covs)                                             # (..., R, K, C, C)
     return mvn_log_prob_tril(Z[..., None, :, None, :] - means[..., :, None, :, :], L[..., :, None, :, :, :])
+
+# %% ../nbs/01_hmm.ipynb #live51c225
+def mvn_log_prob_missing(diff: Tensor, L: Tensor, missing: Tensor | None = None) -> Tensor:
+    """log N of the observed entries of diff (..., K, C) under their marginal, L (K, C, C); 0 where all are missing. `missing`
+    (broadcast to diff; default: where diff is NaN) marks the missing entries, the same columns for every k: pass it from the data
+    so that a NaN of the model's own (a diverged mean) stays NaN instead of reading as a missing entry."""
+    miss = torch.isnan(diff) if missing is None else missing.expand(diff.shape)
+    if not bool(miss.any()): return mvn_log_prob_tril(diff, L)
+    K, C = diff.shape[-2:]
+    d2, m2 = torch.where(miss, 0.0, diff).reshape(-1, K, C), miss.reshape(-1, K, C)[:, 0]      # rows (n, K, C), their pattern (n, C)
+    code = (m2.long() * 2 ** torch.arange(C, device=diff.device)).sum(-1)
+    S = L @ L.transpose(-1, -2)
+    out = d2.new_zeros(d2.shape[:2])
+    for p in code.unique().tolist():
+        o = [c for c in range(C) if not (p >> c) & 1]                                          # the observed columns
+        if not o: continue                                                                     # nothing observed: log 1 = 0
+        rows = (code == p).nonzero()[:, 0]
+        Lo = torch.linalg.cholesky(S[:, o][:, :, o])
+        out = out.index_put((rows,), mvn_log_prob_tril(d2[rows][:, :, o], Lo))
+    return out.reshape(diff.shape[:-1])
 
 # %% ../nbs/01_hmm.ipynb #est01c2
 def pad_sequences(Z: Tensor, lengths=None) -> tuple[Tensor, Tensor]:
@@ -789,16 +810,33 @@ def _em_mstep(Zp: Tensor, gamma: Tensor, xi: Tensor, group: Tensor, n_models: in
     covs = covs + min_covar * eye
     return log_pi, log_A, means, covs
 
+# %% ../nbs/01_hmm.ipynb #live01m1
+def _check_transmat_mask(mask, K: int, device=None) -> Tensor | None:
+    "`mask` as a (K, K) bool tensor of allowed moves (None: all allowed), or `ValueError` naming `transmat_mask`."
+    if mask is None: return None
+    m = np.asarray(mask.cpu() if isinstance(mask, Tensor) else mask)
+    if m.shape != (K, K) or m.dtype != bool:
+        raise ValueError(f"`transmat_mask` must be a ({K}, {K}) boolean array (True: an allowed move), got {m.dtype} of shape {m.shape}")
+    if not m.any(1).all(): raise ValueError(f"`transmat_mask` rows {np.flatnonzero(~m.any(1)).tolist()} allow no move: every regime must go somewhere")
+    return torch.as_tensor(m, device=device)
+
+def _mask_log_A(log_A: Tensor, allowed: Tensor | None) -> Tensor:
+    "log A (..., K, K) with the forbidden moves at -inf and each row renormalised over the allowed ones."
+    if allowed is None: return log_A
+    lA = log_A.masked_fill(~allowed, -math.inf)
+    return lA - lA.logsumexp(-1, keepdim=True)
+
 # %% ../nbs/01_hmm.ipynb #many01c3
 def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100, tol: float = 1e-2,
                         min_covar: float = 1e-3, lengths=None, chunk_size: int = 2 ** 22, init: str = "kmeans",
-                        covariance: str = "full") -> dict[str, Tensor]:
+                        covariance: str = "full", transmat_mask=None) -> dict[str, Tensor]:
     """Baum-Welch for full-covariance Gaussian HMMs, restarts batched: one model on Z (T, C) (its sequences given by
     `lengths`, as hmmlearn's), or one model per series of a list of (T_i, C) tensors or a padded (B, T, C) with `lengths` (B,).
     Returns per-restart params and train log-likelihoods (of the parameters returned); for many series each has a leading (B,) and `n_iter` is (B,).
     `chunk_size` bounds the (sequence, restart, step, state, feature) entries one E-step batch holds; `init`: 'kmeans' (one k-means
     start per restart, uniform probabilities) or 'hmmlearn' (the starts hmmlearn 0.3's GaussianHMM draws with random_state seed + r);
-    `covariance`: 'full' or 'diag' (hmmlearn's covariance_type), the covariances still returned as (..., C, C) matrices."""
+    `covariance`: 'full' or 'diag' (hmmlearn's covariance_type), the covariances still returned as (..., C, C) matrices;
+    `transmat_mask` (K, K) bool: False entries are forbidden moves, exactly 0 in the start and after every M-step."""
     Zp, Lt, group, single = _em_series(Z, lengths)
     K, R, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
     if init not in ("kmeans", "hmmlearn"): raise ValueError(f"`init` must be 'kmeans' or 'hmmlearn', got {init!r}")
@@ -811,6 +849,8 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
     for m, z in enumerate(rows):
         if len(z) < 2 * K: raise ValueError(f"`Z` has {len(z)} rows{'' if single else f' in series {m}'}: too few for K={K} regimes")
     log_pi, log_A, means, covs = (torch.stack(p) for p in zip(*(_em_init(z, K, R, seed, min_covar, init, covariance) for z in rows)))   # (M, R, ...)
+    allowed = _check_transmat_mask(transmat_mask, K, dev)
+    log_A = _mask_log_A(log_A, allowed)
     prev = torch.full((M, R), -math.inf, device=dev, dtype=dt); ll = prev.clone()
     n_done = torch.full((M,), n_iter, dtype=torch.long)
     active, step = torch.arange(M, device=dev), torch.arange(Lm, device=dev)
@@ -830,6 +870,7 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
             if last: continue
             finished.append(mods[conv])
             new = _em_mstep(Zc, gamma.reshape(Sc, R, Lc, K), xi.reshape(Sc, R, K, K), loc, len(mods), min_covar, covariance)
+            new = (new[0], _mask_log_A(new[1], allowed), *new[2:])
             for P, v in zip((log_pi, log_A, means, covs), new): P[mods[~conv]] = v[~conv]
         if last: break
         finished = torch.cat(finished)

@@ -93,10 +93,10 @@ def _new_rows(x_new, name: str, names, after) -> tuple[np.ndarray, object]:
     return rows, label
 
 @patch
-def _scaled(self: FilterState, x_new, name: str, names, scaler) -> tuple[torch.Tensor, object]:
-    "New rows scaled as `_prepare` scales them ((x - mean) / scale in float64, then float32, then the model's dtype) (n, C), and their last label."
+def _scaled(self: FilterState, x_new, name: str, names, scaler, missing: bool = False) -> tuple[torch.Tensor, object]:
+    "New rows scaled as `_prepare` scales them ((x - mean) / scale in float64, then float32, then the model's dtype) (n, C), and their last label; NaN kept when `missing`."
     rows, label = _new_rows(x_new, name, names, self.last_label)
-    if not np.isfinite(rows).all(): raise ValueError(f"`{name}` contains NaN or inf")
+    if not (np.isfinite(rows) | (missing & np.isnan(rows))).all(): raise ValueError(f"`{name}` contains NaN or inf")
     z = (rows - scaler.mean_.to_numpy()) / scaler.scale_.to_numpy()            # what the scaler's transform computes
     return torch.tensor(z, dtype=torch.float32, device=self.x_last.device).to(self.x_last.dtype), label
 
@@ -146,7 +146,7 @@ def _inputs(self: FilterState, u_new, n: int, label) -> torch.Tensor | None:
 def update(self: FilterState, x_new, u_new=None) -> np.ndarray:
     "Add one day (a Series or 1-D array) or several (a frame or 2-D array) in time order: their filtered probabilities (n, K)."
     rm = self.regime_model
-    xs, label = self._scaled(x_new, "x_new", rm.feature_names_in_, rm.scaler_)
+    xs, label = self._scaled(x_new, "x_new", rm.feature_names_in_, rm.scaler_, bool(rm.allow_missing))
     us = self._inputs(u_new, len(xs), label)
     xw = torch.cat([self.x_last[None], xs]).T[None]                        # (1, C, n + 1): the last row, then the new ones
     log_A, (log_b, s2) = self._transitions(xw, us), self._emissions(xw)

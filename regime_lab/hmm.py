@@ -491,15 +491,20 @@ def _tree_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> 
         M = torch.where(mask[:, 1:, None, None], M, eye)
         mmax = torch.where(mask[:, 1:, None, None], mmax, torch.zeros_like(mmax))
     log_scale = mmax.sum((1, 2, 3))                                                    # (B,)
+    floor = torch.finfo(log_b.dtype).tiny ** 0.5           # a scale or total below it: 1/x overflows in the gradient (NaN through a matmul)
+    poor = torch.zeros(B, dtype=torch.bool, device=log_b.device)
     while M.shape[1] > 1:
         if M.shape[1] % 2:
             M = torch.cat([M, eye.expand(B, 1, K, K)], 1)
         M = M[:, 0::2] @ M[:, 1::2]
         s = M.detach().amax((-2, -1), keepdim=True)
+        poor = poor | ((s > 0) & (s < floor)).flatten(1).any(1)
         s = torch.where(s > 0, s, torch.ones_like(s))
         M = M / s
         log_scale = log_scale + torch.log(s).sum((1, 2, 3))
-    return torch.log((p0.unsqueeze(-2) @ M[:, 0]).sum((-2, -1))) + vmax[:, 0] + log_scale
+    tot = (p0.unsqueeze(-2) @ M[:, 0]).sum((-2, -1))
+    poor = poor | (tot.detach() < floor)                    # such rows come back NaN: the caller redoes them in log space
+    return torch.where(poor, math.nan, torch.log(tot) + vmax[:, 0] + log_scale)
 
 # %% ../nbs/01_hmm.ipynb #splh17
 def _log_matmul(P: Tensor, Q: Tensor) -> Tensor:

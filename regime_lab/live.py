@@ -71,9 +71,15 @@ def filter_state(self: RegimeModel, X, U=None) -> FilterState:
     return FilterState(self, log_p, x[0, :, -1], s2, u_last, label, x.shape[-1])
 
 # %% ../nbs/02b_live.ipynb #live017
+def _new_rows_values(x_new) -> np.ndarray:
+    return x_new.to_numpy(dtype=float) if isinstance(x_new, (pd.Series, pd.DataFrame)) else np.asarray(x_new, dtype=float)
+
 def _new_rows(x_new, name: str, names, after) -> tuple[np.ndarray, object]:
     "New rows (n, C) as floats with the model's columns (by name for pandas, by width for arrays), dated after `after`, and the last label."
     names = [str(c) for c in names]
+    if x_new is None: raise ValueError(f"`{name}` is required: one row (a Series or 1-D array) or several (a DataFrame or 2-D array)")
+    try: _new_rows_values(x_new)
+    except (TypeError, ValueError): raise ValueError(f"`{name}` must hold numbers, got {type(x_new).__name__} that does not convert to floats") from None
     if isinstance(x_new, pd.Series):                                           # one day: its index the columns, its name the date
         if [str(c) for c in x_new.index] != names: check_feature_names(x_new.to_frame().T, names, name)
         rows, label = x_new.to_numpy(dtype=float)[None], x_new.name

@@ -302,7 +302,7 @@ class VAE_HMM(nn.Module):
         if elbo not in ("mean_field", "exact"): raise ValueError(f"`elbo` must be 'mean_field' or 'exact', got {elbo!r}")
         normalisation = _original(normalisation, "normalisation", ("per_step", "original"))
         reconstruction = _original(reconstruction, "reconstruction", ("expected", "original"))
-        if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
+        check_int(K, "K", 1)
         if emission not in ("gaussian", "garch", "garch_t") or (emission != "gaussian" and elbo != "exact"):
             raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t' (the GARCH ones with elbo='exact'), got {emission!r}")
         if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
@@ -511,6 +511,8 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
     gradient, parameter or validation loss stops training with `FloatingPointError` (which epoch and step, and a
     smaller `lr` to try), the model keeping its last good weights."""
     check_int(epochs, "epochs", 1)
+    if not isinstance(train_batches, Iterable) or isinstance(train_batches, (str, bytes)):
+        raise ValueError(f"`train_batches` must be an iterable of (x, u, lengths) batches, got {type(train_batches).__name__}")
     lr = check_learning_rate(lr)
     if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float, np.integer, np.floating)) or not clip_norm > 0:
         raise ValueError(f"`clip_norm` must be a number > 0 (math.inf: no clipping), got {clip_norm!r}")
@@ -649,9 +651,11 @@ def _as_2d_frame(X, name: str, columns=None, allow_nan: bool = False) -> pd.Data
     if isinstance(X, pd.Series): X = X.to_frame()
     if np.iscomplexobj(X.to_numpy() if isinstance(X, pd.DataFrame) else np.asarray(X)):
         raise ValueError(f"`{name}` holds complex numbers: Complex data not supported")
-    if isinstance(X, pd.DataFrame): df = X.astype("float64")
-    else:
-        arr = np.asarray(X, dtype=float)
+    try:
+        df, arr = (X.astype("float64"), None) if isinstance(X, pd.DataFrame) else (None, np.asarray(X, dtype=float))
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"`{name}` must hold numbers: {e}") from None       # the TypeError or ValueError numpy raised, naming X
+    if df is None:
         if arr.ndim != 2: raise ValueError(f"`{name}` must be 2-D (T, C), got shape {arr.shape}")
         df = pd.DataFrame(arr, columns=columns if columns is not None else [f"x{i}" for i in range(arr.shape[1])])
     if df.ndim != 2 or df.shape[0] < 2:

@@ -235,6 +235,7 @@ def load(cls: FilterState, path: str | Path, device: str | None = None) -> Filte
 def n_parameters_(self: RegimeModel) -> int:
     "The number of free parameters of the fitted model (hmmlearn's count for a Gaussian model with stationary transitions)."
     check_is_fitted(self, msg=_NOT_FITTED)
+    if self.emission not in STREAMING_EMISSIONS: raise ValueError(f"`emission` {self.emission!r}: the count is written for {STREAMING_EMISSIONS}")
     m = self.model_; K, C = m.K, m.config["input_dim"]
     cov = lambda d: d * (d + 1) // 2 if self.covariance == "full" else d
     n = K - 1

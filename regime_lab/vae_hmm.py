@@ -1248,7 +1248,8 @@ def fit_many(self: RegimeModel, Xs, Us=None) -> list[RegimeModel]:
             t0 = time.time(); setups.append(w._setup(X, U)); spent.append(time.time() - t0)
         t0 = time.time()
         em = fit_gaussian_hmm_em([x[0, :, :n_tr[0]].T.double() for x, _, _, n_tr, _ in setups],
-                                 self.n_regimes, self.n_restarts, self.seed, self.em_iter, covariance=self.covariance)
+                                 self.n_regimes, self.n_restarts, self.seed, self.em_iter, covariance=self.covariance,
+                                 transmat_mask=self.transmat_mask)
         share = (time.time() - t0) / len(works)
         for i, (w, (x, u, L, n_tr, dev)) in enumerate(zip(works, setups)):
             t0 = time.time()

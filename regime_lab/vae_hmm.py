@@ -300,9 +300,10 @@ class VAE_HMM(nn.Module):
                  reconstruction: str = "expected", emission: str = "gaussian", persistence: float = 0.0):
         super().__init__()
         if elbo not in ("mean_field", "exact"): raise ValueError(f"`elbo` must be 'mean_field' or 'exact', got {elbo!r}")
+        check_int(K, "K", 1)
         normalisation = _original(normalisation, "normalisation", ("per_step", "original"))
         reconstruction = _original(reconstruction, "reconstruction", ("expected", "original"))
-        check_int(K, "K", 1)
+        if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
         if emission not in ("gaussian", "garch", "garch_t") or (emission != "gaussian" and elbo != "exact"):
             raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t' (the GARCH ones with elbo='exact'), got {emission!r}")
         if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
@@ -884,6 +885,7 @@ def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[
     Ztr, n_tr_c = _complete_rows(x_tr.T.double(), n_tr)                  # missing days (allow_missing): EM starts from the complete rows
     if em is None: em = fit_gaussian_hmm_em(Ztr, K, R, self.seed, self.em_iter, lengths=n_tr_c, covariance=self.covariance,
                                            transmat_mask=self.transmat_mask)
+    em = em | {"log_A": em["log_A"].clamp_min(-1e4)}    # a forbidden move's -inf (transmat_mask): e^-1e4 is 0 as well, and a logit stays finite
     Zall, L_c = _complete_rows((x[0] if one else torch.cat(xs, 1)).T.double(), L)
     ll_all = gaussian_hmm_log_likelihood(Zall, em["log_pi"], em["log_A"], em["means"], em["covs"], L_c)
     val_ll = ll_all - em["train_ll"]                                       # log p(x_val | x_train), summed over the sequences
@@ -897,10 +899,9 @@ def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[
             lb = gaussian_log_b(Zp.reshape(-1, Zp.shape[-1]), em["means"][r:r + 1], em["covs"][r:r + 1]).reshape(len(L), -1, K)
             gamma = forward_backward(em["log_pi"][r], em["log_A"][r], lb, _lengths_tensor(n_tr, lb.device))[0]
             m.decoder.init_regression(x_tr, _unbatch(gamma, n_tr).exp(), lengths=n_tr)
-        lA = em["log_A"][r].float().clamp_min(-1e4)                  # a forbidden move's -inf: masked by the prior, any finite logit will do
-        if m.prior.stationary: m.prior.trans_logits.copy_(lA)
+        if m.prior.stationary: m.prior.trans_logits.copy_(em["log_A"][r].float())
         else:
-            m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(lA.reshape(-1))
+            m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(em["log_A"][r].float().reshape(-1))
 
 # %% ../nbs/02_vae_hmm.ipynb #estr10b
 @patch
@@ -941,7 +942,7 @@ def _setup(self: RegimeModel, X, U=None, lengths=None) -> tuple:
 
 @patch
 def _finish(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[int], n_tr: list[int], dev) -> None:
-    "After the EM start: refine by gradient (not at all when `epochs` = 0) and order the regimes by volatility (not with a `transmat_mask`)."
+    "After the EM start: refine by gradient (not at all when `epochs` = 0) and order the regimes by volatility."
     self.history_ = self._refine(x, u, L, n_tr, dev) if self.epochs > 0 else \
         {"epoch": [], "train_loss": [], "val_loss": [], "beta": [], "lr": [], "best_val_loss": None}
     with torch.no_grad():      # order regimes by volatility (trace of the emission covariance, scaled units), 0 = calmest

@@ -27,8 +27,8 @@ __all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabi
            'backward', 'forward_backward', 'viterbi', 'online_viterbi', 'pairwise_marginals', 'mean_field_elbo',
            'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform',
            'garch_variance', 'garch_log_b', 'skewt_log_prob', 'gjr_variance', 'gjr_log_b', 'gjr_transform',
-           'gjr_untransform', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b', 'pad_sequences',
-           'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
+           'gjr_untransform', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b', 'mvn_log_prob_missing',
+           'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -435,6 +435,7 @@ def mean_field_elbo(log_q: Tensor, log_pi: Tensor, log_A: Tensor, log_b: Tensor,
     if log_q.shape != log_b.shape:
         raise ValueError(f"`log_q` must have the shape of `log_b` {tuple(log_b.shape)}, got {tuple(log_q.shape)}")
     _check_values(log_q, "log_q", mask[..., None])
+    check_log_probabilities(log_q, "log_q", mask)
     K = log_b.shape[-1]
     log_q = torch.where(mask[..., None], log_q, -math.log(K))
     q = log_q.exp()
@@ -490,15 +491,20 @@ def _tree_scaled(log_pi: Tensor, log_A: Tensor, log_b: Tensor, mask: Tensor) -> 
         M = torch.where(mask[:, 1:, None, None], M, eye)
         mmax = torch.where(mask[:, 1:, None, None], mmax, torch.zeros_like(mmax))
     log_scale = mmax.sum((1, 2, 3))                                                    # (B,)
+    floor = torch.finfo(log_b.dtype).tiny ** 0.5           # a scale or total below it: 1/x overflows in the gradient (NaN through a matmul)
+    poor = torch.zeros(B, dtype=torch.bool, device=log_b.device)
     while M.shape[1] > 1:
         if M.shape[1] % 2:
             M = torch.cat([M, eye.expand(B, 1, K, K)], 1)
         M = M[:, 0::2] @ M[:, 1::2]
         s = M.detach().amax((-2, -1), keepdim=True)
+        poor = poor | ((s > 0) & (s < floor)).flatten(1).any(1)
         s = torch.where(s > 0, s, torch.ones_like(s))
         M = M / s
         log_scale = log_scale + torch.log(s).sum((1, 2, 3))
-    return torch.log((p0.unsqueeze(-2) @ M[:, 0]).sum((-2, -1))) + vmax[:, 0] + log_scale
+    tot = (p0.unsqueeze(-2) @ M[:, 0]).sum((-2, -1))
+    poor = poor | (tot.detach() < floor)                    # such rows come back NaN: the caller redoes them in log space
+    return torch.where(poor, math.nan, torch.log(tot) + vmax[:, 0] + log_scale)
 
 # %% ../nbs/01_hmm.ipynb #splh17
 def _log_matmul(P: Tensor, Q: Tensor) -> Tensor:
@@ -529,7 +535,11 @@ def parallel_log_likelihood(log_pi: Tensor, log_A: Tensor, log_b: Tensor, length
     out = _tree_scaled(log_pi, log_A, log_b, mask)
     bad = ~torch.isfinite(out.detach())
     if bool(bad.any()):   # a dynamic range beyond the float format within one step: redo those in log space
-        out = torch.where(bad, _tree_lse(log_pi, log_A, log_b, mask), out)
+        # each branch runs on its own rows: torch.where over both would keep the discarded branch's NaN gradient
+        rows = lambda i: (log_pi[i] if log_pi.ndim == 2 else log_pi, log_A[i] if log_A.ndim == 4 else log_A, log_b[i], mask[i])
+        ib, ig = bad.nonzero()[:, 0], (~bad).nonzero()[:, 0]
+        out = out.new_zeros(out.shape).index_put((ib,), _tree_lse(*rows(ib)))
+        if len(ig): out = out.index_put((ig,), _tree_scaled(*rows(ig)))
     return out
 
 # %% ../nbs/01_hmm.ipynb #pc606ae
@@ -729,6 +739,8 @@ LOG_2PI = math.log(2 * math.pi)
 
 def mvn_log_prob_tril(diff: Tensor, L: Tensor) -> Tensor:
     "log N(diff; 0, L L^T) over the last dim: diff (..., K, C), L (..., K, C, C) lower-triangular, broadcast → (..., K)."
+    if not bool((torch.diagonal(L.detach(), dim1=-2, dim2=-1) > 0).all()):
+        raise ValueError("`L` must be a Cholesky factor: its diagonal must be > 0 (a zero or negative entry is a singular or invalid covariance)")
     L_inv = torch.linalg.solve_triangular(L, torch.eye(L.shape[-1], dtype=L.dtype, device=L.device), upper=False)
     sol = (L_inv @ diff.unsqueeze(-1)).squeeze(-1)                      # L^{-1} diff
     logdet = torch.log(torch.diagonal(L, dim1=-2, dim2=-1)).sum(-1)
@@ -736,8 +748,29 @@ def mvn_log_prob_tril(diff: Tensor, L: Tensor) -> Tensor:
 
 def gaussian_log_b(Z: Tensor, means: Tensor, covs: Tensor) -> Tensor:
     "log N(Z_t; mean_k, cov_k) batched over restarts: Z (..., T, C), means (..., R, K, C), covs (..., R, K, C, C) → (..., R, T, K)."
+    if not bool(torch.isfinite(Z).all()): raise ValueError("`Z` holds NaN or inf (for missing days see `mvn_log_prob_missing`)")
     L = torch.linalg.cholesky(covs)                                             # (..., R, K, C, C)
     return mvn_log_prob_tril(Z[..., None, :, None, :] - means[..., :, None, :, :], L[..., :, None, :, :, :])
+
+# %% ../nbs/01_hmm.ipynb #live51c225
+def mvn_log_prob_missing(diff: Tensor, L: Tensor, missing: Tensor | None = None) -> Tensor:
+    """log N of the observed entries of diff (..., K, C) under their marginal, L (K, C, C); 0 where all are missing. `missing`
+    (broadcast to diff; default: where diff is NaN) marks the missing entries, the same columns for every k: pass it from the data
+    so that a NaN of the model's own (a diverged mean) stays NaN instead of reading as a missing entry."""
+    miss = torch.isnan(diff) if missing is None else missing.expand(diff.shape)
+    if not bool(miss.any()): return mvn_log_prob_tril(diff, L)
+    K, C = diff.shape[-2:]
+    d2, m2 = torch.where(miss, 0.0, diff).reshape(-1, K, C), miss.reshape(-1, K, C)[:, 0]      # rows (n, K, C), their pattern (n, C)
+    code = (m2.long() * 2 ** torch.arange(C, device=diff.device)).sum(-1)
+    S = L @ L.transpose(-1, -2)
+    out = d2.new_zeros(d2.shape[:2])
+    for p in code.unique().tolist():
+        o = [c for c in range(C) if not (p >> c) & 1]                                          # the observed columns
+        if not o: continue                                                                     # nothing observed: log 1 = 0
+        rows = (code == p).nonzero()[:, 0]
+        Lo = torch.linalg.cholesky(S[:, o][:, :, o])
+        out = out.index_put((rows,), mvn_log_prob_tril(d2[rows][:, :, o], Lo))
+    return out.reshape(diff.shape[:-1])
 
 # %% ../nbs/01_hmm.ipynb #est01c2
 def pad_sequences(Z: Tensor, lengths=None) -> tuple[Tensor, Tensor]:
@@ -863,16 +896,33 @@ def _em_mstep(Zp: Tensor, gamma: Tensor, xi: Tensor, group: Tensor, n_models: in
     covs = covs + min_covar * eye
     return log_pi, log_A, means, covs
 
+# %% ../nbs/01_hmm.ipynb #live01m1
+def _check_transmat_mask(mask, K: int, device=None) -> Tensor | None:
+    "`mask` as a (K, K) bool tensor of allowed moves (None: all allowed), or `ValueError` naming `transmat_mask`."
+    if mask is None: return None
+    m = np.asarray(mask.cpu() if isinstance(mask, Tensor) else mask)
+    if m.shape != (K, K) or m.dtype != bool:
+        raise ValueError(f"`transmat_mask` must be a ({K}, {K}) boolean array (True: an allowed move), got {m.dtype} of shape {m.shape}")
+    if not m.any(1).all(): raise ValueError(f"`transmat_mask` rows {np.flatnonzero(~m.any(1)).tolist()} allow no move: every regime must go somewhere")
+    return torch.as_tensor(m, device=device)
+
+def _mask_log_A(log_A: Tensor, allowed: Tensor | None) -> Tensor:
+    "log A (..., K, K) with the forbidden moves at -inf and each row renormalised over the allowed ones."
+    if allowed is None: return log_A
+    lA = log_A.masked_fill(~allowed, -math.inf)
+    return lA - lA.logsumexp(-1, keepdim=True)
+
 # %% ../nbs/01_hmm.ipynb #many01c3
 def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: int = 100, tol: float = 1e-2,
                         min_covar: float = 1e-3, lengths=None, chunk_size: int = 2 ** 22, init: str = "kmeans",
-                        covariance: str = "full") -> dict[str, Tensor]:
+                        covariance: str = "full", transmat_mask=None) -> dict[str, Tensor]:
     """Baum-Welch for full-covariance Gaussian HMMs, restarts batched: one model on Z (T, C) (its sequences given by
     `lengths`, as hmmlearn's), or one model per series of a list of (T_i, C) tensors or a padded (B, T, C) with `lengths` (B,).
-    Returns per-restart params and train log-likelihoods; for many series each has a leading (B,) and `n_iter` is (B,).
+    Returns per-restart params and train log-likelihoods (of the parameters returned); for many series each has a leading (B,) and `n_iter` is (B,).
     `chunk_size` bounds the (sequence, restart, step, state, feature) entries one E-step batch holds; `init`: 'kmeans' (one k-means
     start per restart, uniform probabilities) or 'hmmlearn' (the starts hmmlearn 0.3's GaussianHMM draws with random_state seed + r);
-    `covariance`: 'full' or 'diag' (hmmlearn's covariance_type), the covariances still returned as (..., C, C) matrices."""
+    `covariance`: 'full' or 'diag' (hmmlearn's covariance_type), the covariances still returned as (..., C, C) matrices;
+    `transmat_mask` (K, K) bool: False entries are forbidden moves, exactly 0 in the start and after every M-step."""
     Zp, Lt, group, single = _em_series(Z, lengths)
     K, R, n_iter = check_int(K, "K", 1), check_int(n_restarts, "n_restarts", 1), check_int(n_iter, "n_iter", 1)
     if init not in ("kmeans", "hmmlearn"): raise ValueError(f"`init` must be 'kmeans' or 'hmmlearn', got {init!r}")
@@ -885,12 +935,14 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
     for m, z in enumerate(rows):
         if len(z) < 2 * K: raise ValueError(f"`Z` has {len(z)} rows{'' if single else f' in series {m}'}: too few for K={K} regimes")
     log_pi, log_A, means, covs = (torch.stack(p) for p in zip(*(_em_init(z, K, R, seed, min_covar, init, covariance) for z in rows)))   # (M, R, ...)
+    allowed = _check_transmat_mask(transmat_mask, K, dev)
+    log_A = _mask_log_A(log_A, allowed)
     prev = torch.full((M, R), -math.inf, device=dev, dtype=dt); ll = prev.clone()
     n_done = torch.full((M,), n_iter, dtype=torch.long)
     active, step = torch.arange(M, device=dev), torch.arange(Lm, device=dev)
     per_chunk = max(1, chunk_size // (R * K * C * Lm * -(-S // M)))                            # models per E-step batch
-    for it in range(n_iter):
-        finished = []
+    for it in range(n_iter + 1):     # the extra pass: the E-step of the parameters returned (their likelihood), no M-step
+        finished, last = [], it == n_iter
         for mods in active.split(per_chunk):
             seqs = torch.isin(group, mods).nonzero()[:, 0]
             loc = torch.searchsorted(mods, group[seqs])                                        # each sequence's model in the chunk
@@ -901,9 +953,12 @@ def fit_gaussian_hmm_em(Z, K: int, n_restarts: int = 5, seed: int = 0, n_iter: i
             ll_m = ll_s.new_zeros(len(mods), R).index_add_(0, loc, ll_s.reshape(Sc, R))
             conv = ((ll_m - prev[mods]).abs() < tol).all(1)                                   # every restart of the model converged
             ll[mods], prev[mods] = ll_m, ll_m
+            if last: continue
             finished.append(mods[conv])
             new = _em_mstep(Zc, gamma.reshape(Sc, R, Lc, K), xi.reshape(Sc, R, K, K), loc, len(mods), min_covar, covariance)
+            new = (new[0], _mask_log_A(new[1], allowed), *new[2:])
             for P, v in zip((log_pi, log_A, means, covs), new): P[mods[~conv]] = v[~conv]
+        if last: break
         finished = torch.cat(finished)
         n_done[finished.cpu()] = it + 1
         active = active[~torch.isin(active, finished)]

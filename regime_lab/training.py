@@ -325,7 +325,8 @@ def _train_one(model, regime_model, dataloader, returns, features, num_epochs, l
         kl_weight = 1.0 / n_data                      # the ELBO's per-sample weighting of KL(q || prior)
     hist = {"epoch": [], "train_loss": [], "val_loss": [], "lr": [], "grad_norm": [], "adversarial_gap": []}
     best, best_state, bad, best_epoch, stopped = math.inf, copy.deepcopy(model.state_dict()), 0, None, False
-    guard = DivergenceGuard(model.parameters(), lr)
+    keep = {"epoch": copy.deepcopy(model.state_dict())}      # the weights after the last whole epoch with finite losses (at first: the start)
+    guard = DivergenceGuard(model.parameters(), lr, restore=lambda: (model.load_state_dict(keep["epoch"]), model.eval()))
     run = _TrainRun(regime_model, returns, features, horizon, loss_fn, use_adversarial, epsilon, adversarial_weight,
                     kl_weight if has_kl else None, clip_norm, device)
     for epoch in tqdm(range(num_epochs), disable=not progress, desc=desc, leave=False):
@@ -337,6 +338,7 @@ def _train_one(model, regime_model, dataloader, returns, features, num_epochs, l
                if val_loader is not None else math.nan)
         if val_loader is not None and not math.isfinite(val):
             guard.fail(f"non-finite validation loss at epoch {epoch}")
+        keep["epoch"] = copy.deepcopy(model.state_dict())
         for k, v in (("epoch", epoch), ("train_loss", train_loss), ("val_loss", val), ("grad_norm", gn),
                      ("adversarial_gap", gap if use_adversarial else math.nan)):
             hist[k].append(v)
@@ -370,7 +372,8 @@ def train_advanced_portfolio(portfolio_model: nn.Module, regime_model: RegimeMod
     on the trained model as `feature_names_in_` (the assets) and `n_features_in_`. With a fitted `RegimeModel`, windows
     cut from a DataFrame (`DecisionWindows`) must carry the regime model's columns, by name. A non-finite loss, weight,
     gradient or parameter stops training with `FloatingPointError` (epoch, step, a smaller `lr` to try), the model
-    keeping the parameters of its last finite step."""
+    going back to its weights after the last whole epoch (its start if the first diverged), in eval mode, ready to use: a step's
+    weights can be finite (1e30) and still give NaN portfolio weights at the next call, so the last finite step is not enough."""
     if not isinstance(portfolio_model, nn.Module):
         raise ValueError(f"`portfolio_model` must be a torch.nn.Module, got {type(portfolio_model).__name__}")
     check_int(num_epochs, "num_epochs", 1)

@@ -101,12 +101,15 @@ class Prior(nn.Module):
     def forward(self, u: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         "(log_pi (K,), log_A): (K, K) if stationary, else (B, T, K, K) from u (B, U, T)."
         log_pi = F.log_softmax(self.init_logits, -1)
+        allowed = getattr(self, "transmat_mask", None)            # (K, K) bool buffer of allowed moves (RegimeModel's transmat_mask)
         if self.stationary:
-            return log_pi, F.log_softmax(self.trans_logits, -1)
+            lg = self.trans_logits if allowed is None else self.trans_logits.masked_fill(~allowed, -math.inf)
+            return log_pi, F.log_softmax(lg, -1)
         if u is None or u.dim() != 3 or u.shape[1] != self.input_dim:
             raise ValueError(f"`u` must be (B, {self.input_dim}, T) for input-conditioned transitions")
         B, _, T = u.shape
-        return log_pi, F.log_softmax(self.mlp(u.transpose(1, 2)).reshape(B, T, self.K, self.K), -1)
+        lg = self.mlp(u.transpose(1, 2)).reshape(B, T, self.K, self.K)
+        return log_pi, F.log_softmax(lg if allowed is None else lg.masked_fill(~allowed, -math.inf), -1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c009
 class Decoder(nn.Module):
@@ -139,7 +142,7 @@ def state_params(self: Decoder) -> tuple[torch.Tensor, torch.Tensor]:
     "Per-state mean (K, C) and Cholesky factor of the covariance (K, C, C), decoding one-hot states."
     if self.kernel_size != 1:
         raise ValueError("per-state emissions need a pointwise decoder (`kernel_size=1`)")
-    mean, logvar = self.forward(torch.eye(self.K, device=self.embedding.device)[None])   # q = one-hot states (1, K, K)
+    mean, logvar = self.forward(torch.eye(self.K, device=self.embedding.device, dtype=self.embedding.dtype)[None])   # q = one-hot states (1, K, K)
     mean, logvar = mean[0].T, logvar[0].T                           # (K, C)
     L = torch.diag_embed(torch.exp(0.5 * logvar))
     if self.covariance == "full":
@@ -147,6 +150,8 @@ def state_params(self: Decoder) -> tuple[torch.Tensor, torch.Tensor]:
     return mean, L
 
 # %% ../nbs/02_vae_hmm.ipynb #estd4
+from .hmm import mvn_log_prob_missing, _check_transmat_mask
+
 @patch
 def log_prob_states(self: Decoder, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
     "Emission log-densities log_b (B, T, K) = log N(x_t; mean_k (+ W_k context_t), L_k L_k^T) for x (B, C, T)."
@@ -156,7 +161,7 @@ def log_prob_states(self: Decoder, x: torch.Tensor, context: torch.Tensor | None
     if self.context_dim:
         if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
         mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
-    return mvn_log_prob_tril(xt - mu, L)                            # (B, T, K)
+    return mvn_log_prob_missing(xt - mu, L, torch.isnan(xt))        # (B, T, K); NaN entries of x: missing, marginalised
 
 # %% ../nbs/02_vae_hmm.ipynb #estd6
 @patch
@@ -315,6 +320,7 @@ class VAE_HMM(nn.Module):
                  reconstruction: str = "expected", emission: str = "gaussian", persistence: float = 0.0):
         super().__init__()
         if elbo not in ("mean_field", "exact"): raise ValueError(f"`elbo` must be 'mean_field' or 'exact', got {elbo!r}")
+        check_int(K, "K", 1)
         normalisation = _original(normalisation, "normalisation", ("per_step", "original"))
         reconstruction = _original(reconstruction, "reconstruction", ("expected", "original"))
         if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
@@ -322,6 +328,7 @@ class VAE_HMM(nn.Module):
             raise ValueError(f"`emission` must be 'gaussian' or one of {GARCH_EMISSIONS} (those with elbo='exact'), got {emission!r}")
         if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
         if input_dim < 1: raise ValueError(f"`input_dim` must be >= 1, got {input_dim}")
+        for name, v in (("hidden_dim", hidden_dim), ("embed_dim", embed_dim), ("kernel_size", kernel_size)): check_int(v, name, 1)
         self.config = dict(input_dim=input_dim, u_dim=u_dim, K=K, hidden_dim=hidden_dim, embed_dim=embed_dim,
                            kernel_size=kernel_size, elbo=elbo, causal=causal, stationary=stationary,
                            covariance=covariance, context=context, normalisation=normalisation,
@@ -368,6 +375,8 @@ def log_likelihood(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None
 def compute_loss(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
                  beta: float = 1.0) -> tuple[torch.Tensor, dict[str, float]]:
     "Training loss (minimise) and its terms for a padded batch; `beta` weights prior+entropy (mean-field only)."
+    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)) or not math.isfinite(beta) or beta < 0:
+        raise ValueError(f"`beta` must be a finite number >= 0 (the weight of the prior and entropy terms), got {beta!r}")
     x = self._as_input(x, "x")
     B, C, T = x.shape
     if lengths is None: lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
@@ -455,23 +464,24 @@ class DivergenceGuard:
 # %% ../nbs/02_vae_hmm.ipynb #pf15ad0
 def persistence_log_prior(log_A: torch.Tensor, lengths: torch.Tensor | None = None, B: int | None = None) -> torch.Tensor:
     "Sticky prior per sequence (B,): sum over valid transitions t >= 1 and regimes k of log A_t[k, k] (to be scaled by rho)."
+    fin = lambda d: torch.where(torch.isfinite(d), d, 0.0)      # a forbidden stay (transmat_mask) adds nothing
     if log_A.ndim == 2:
         if lengths is None: raise ValueError("`lengths` is required for a stationary `log_A`")
-        return (lengths.to(log_A.dtype) - 1) * torch.diagonal(log_A).sum()
+        return (lengths.to(log_A.dtype) - 1) * fin(torch.diagonal(log_A)).sum()
     Bn, T = log_A.shape[:2]
     if lengths is None: lengths = torch.full((Bn,), T, device=log_A.device)
     valid = (torch.arange(T, device=log_A.device)[None] < lengths[:, None]) & (torch.arange(T, device=log_A.device)[None] > 0)
-    return torch.where(valid, torch.diagonal(log_A, dim1=-2, dim2=-1).sum(-1), 0.0).sum(1)
+    return torch.where(valid, fin(torch.diagonal(log_A, dim1=-2, dim2=-1)).sum(-1), 0.0).sum(1)
 
 # %% ../nbs/02_vae_hmm.ipynb #c018
 class _BadData(ValueError):
     "NaN or inf in the data (not a divergence of the model)."
 
-def _to(batch, device, name: str = "batches", epoch: int | None = None):
-    "(x, u, lengths) of a batch on `device`; `_BadData` naming `name` when x or u holds NaN or inf."
+def _to(batch, device, name: str = "batches", epoch: int | None = None, missing: bool = False):
+    "(x, u, lengths) of a batch on `device`; `_BadData` naming `name` when x or u holds NaN or inf (NaN in x allowed when `missing`)."
     x, u, lengths = batch
     x, u, lengths = x.to(device), (u.to(device) if u is not None and u.numel() else None), lengths.to(device)
-    if not (torch.isfinite(x).all() and (u is None or torch.isfinite(u).all())):
+    if not ((torch.isfinite(x) | (missing & torch.isnan(x))).all() and (u is None or torch.isfinite(u).all())):
         raise _BadData(f"`{name}` holds NaN or inf data" + (f" (epoch {epoch})" if epoch is not None else ""))
     return x, u, lengths
 
@@ -480,7 +490,7 @@ def _train_epoch(model: VAE_HMM, batches: Iterable, opt, guard: DivergenceGuard,
     "One pass of Adam over `batches` at `beta`: (summed loss, steps); `keep['best']` follows each finite step when given."
     model.train(); tot, n = 0.0, 0
     for step, batch in enumerate(batches):
-        x, u, lengths = _to(batch, device, "train_batches", epoch)
+        x, u, lengths = _to(batch, device, "train_batches", epoch, getattr(model, "allow_missing", False))
         try:
             loss, _ = model.compute_loss(x, u, lengths, beta=beta)
         except ValueError as e:      # finite data, so the model's own numbers went bad (e.g. NaN log-densities)
@@ -502,7 +512,7 @@ def evaluate_loss(model: VAE_HMM, batches: Iterable, device=None, name: str = "b
     device = device or next(model.parameters()).device
     model.eval(); tot, steps = 0.0, 0
     for batch in batches:
-        x, u, lengths = _to(batch, device, name)
+        x, u, lengths = _to(batch, device, name, missing=getattr(model, "allow_missing", False))
         loss, _ = model.compute_loss(x, u, lengths, beta=1.0)
         s = int(lengths.sum()); tot += float(loss.detach()) * s; steps += s
     return tot / max(steps, 1)
@@ -525,7 +535,11 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
     gradient, parameter or validation loss stops training with `FloatingPointError` (which epoch and step, and a
     smaller `lr` to try), the model keeping its last good weights."""
     check_int(epochs, "epochs", 1)
+    if not isinstance(train_batches, Iterable) or isinstance(train_batches, (str, bytes)):
+        raise ValueError(f"`train_batches` must be an iterable of (x, u, lengths) batches, got {type(train_batches).__name__}")
     lr = check_learning_rate(lr)
+    if isinstance(clip_norm, bool) or not isinstance(clip_norm, (int, float, np.integer, np.floating)) or not clip_norm > 0:
+        raise ValueError(f"`clip_norm` must be a number > 0 (math.inf: no clipping), got {clip_norm!r}")
     torch.manual_seed(seed)
     device = default_device(device)
     model.to(device)
@@ -540,6 +554,7 @@ def train_model(model: VAE_HMM, train_batches: Iterable, val_batches: Iterable |
             train_batches.dataset.set_epoch(epoch)
         beta = min(1.0, beta_start + (1.0 - beta_start) * epoch / max(warmup_epochs, 1))
         tot, n = _train_epoch(model, train_batches, opt, guard, beta, device, clip_norm, epoch, keep if val_batches is None else None)
+        if n == 0: raise ValueError(f"`train_batches` yielded no batch (epoch {epoch}): nothing to train on")
         sched.step()
         val = math.nan if val_batches is None else _validate(model, val_batches, device, guard, epoch)
         for k, v in (("epoch", epoch), ("train_loss", tot / max(n, 1)), ("val_loss", val), ("beta", beta), ("lr", opt.param_groups[0]["lr"])):
@@ -574,6 +589,13 @@ def _non_finite(state: dict) -> list[str]:
     "Names of the floating tensors of `state` that hold NaN or inf."
     return [k for k, v in state.items() if torch.is_tensor(v) and v.is_floating_point() and not torch.isfinite(v).all()]
 
+def _plain(v):
+    "`v` with numpy scalars and arrays (inside dicts, lists and tuples too) as Python ones: what weights-only unpickling reads."
+    if isinstance(v, np.generic): return v.item()
+    if isinstance(v, np.ndarray): return v.tolist()
+    if isinstance(v, dict): return {k: _plain(x) for k, x in v.items()}
+    return type(v)(_plain(x) for x in v) if isinstance(v, (list, tuple)) else v
+
 def save_checkpoint(model: VAE_HMM, path: str | Path, **meta) -> Path:
     "Atomically write `model` (config and weights), `meta`, the package version and a SHA-256 of it all to `path`."
     path = Path(path)
@@ -581,7 +603,7 @@ def save_checkpoint(model: VAE_HMM, path: str | Path, **meta) -> Path:
     if bad := _non_finite(state): raise ValueError(f"`model` has NaN or inf weights in {bad}: refusing to save it")
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"format": CHECKPOINT_FORMAT, "package_version": regime_lab.__version__,
-               "config": dict(model.config), "state_dict": state, "meta": meta}
+               "config": _plain(dict(model.config)), "state_dict": state, "meta": _plain(meta)}
     payload["sha256"] = _payload_sha256(payload)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -647,20 +669,24 @@ def permute_states(model: VAE_HMM, perm) -> VAE_HMM:
     return model
 
 # %% ../nbs/02_vae_hmm.ipynb #c033
-def _as_2d_frame(X, name: str, columns=None) -> pd.DataFrame:
-    "X as a float DataFrame (T, C), validated finite."
+def _as_2d_frame(X, name: str, columns=None, allow_nan: bool = False) -> pd.DataFrame:
+    "X as a float DataFrame (T, C), validated finite (NaN allowed, as a missing entry, when `allow_nan`)."
     if scipy.sparse.issparse(X): raise ValueError(f"`{name}` is a sparse matrix: sparse input is not supported, pass a dense array or DataFrame")
     if isinstance(X, pd.Series): X = X.to_frame()
     if np.iscomplexobj(X.to_numpy() if isinstance(X, pd.DataFrame) else np.asarray(X)):
         raise ValueError(f"`{name}` holds complex numbers: Complex data not supported")
-    if isinstance(X, pd.DataFrame): df = X.astype("float64")
-    else:
-        arr = np.asarray(X, dtype=float)
+    try:
+        df, arr = (X.astype("float64"), None) if isinstance(X, pd.DataFrame) else (None, np.asarray(X, dtype=float))
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"`{name}` must hold numbers: {e}") from None       # the TypeError or ValueError numpy raised, naming X
+    if df is None:
         if arr.ndim != 2: raise ValueError(f"`{name}` must be 2-D (T, C), got shape {arr.shape}")
         df = pd.DataFrame(arr, columns=columns if columns is not None else [f"x{i}" for i in range(arr.shape[1])])
     if df.ndim != 2 or df.shape[0] < 2:
         raise ValueError(f"`{name}` must be 2-D (T, C) with T >= 2, got shape {df.shape}" + (": one sample is no time series" if df.shape[0] == 1 else ""))
-    if not np.isfinite(df.to_numpy()).all(): raise ValueError(f"`{name}` contains NaN or inf")
+    v = df.to_numpy()
+    if not (np.isfinite(v) | (allow_nan & np.isnan(v))).all():
+        raise ValueError(f"`{name}` contains NaN or inf" + ("" if allow_nan else " (NaN as a missing day: RegimeModel(allow_missing=True))"))
     return df
 
 def _check_same_dates(X, U) -> None:
@@ -694,6 +720,11 @@ def _log_jacobian(scaler: FeatureScaler) -> float:
     "log |d scaled / d X| of one row, the sum of the log scales: subtracted, it gives densities in the units of X."
     return float(np.log(scaler.scale_.to_numpy()).sum())
 
+def _row_log_jacobian(scaler: FeatureScaler, x: torch.Tensor, L: list[int]) -> np.ndarray:
+    "Each row's log |d scaled / d X| (sum L,) over its observed columns: `_log_jacobian` on complete rows; a missing entry (NaN) has none."
+    obs = ~torch.isnan(_unbatch(x.transpose(1, 2), L)).cpu().numpy()                    # (sum L, C)
+    return np.where(obs, np.log(scaler.scale_.to_numpy()), 0.0).sum(1) if not obs.all() else np.full(len(obs), _log_jacobian(scaler))
+
 def _lengths_tensor(L: list[int], device) -> torch.Tensor | None:
     "The sequence lengths for the HMM algebra (None for one sequence, so that it runs the unpadded path)."
     return None if len(L) == 1 else torch.tensor(L, device=device)
@@ -709,17 +740,21 @@ class RegimeModel(DensityMixin, BaseEstimator):
     _FITTED = ("feature_names_in_", "n_features_in_", "scaler_", "input_names_", "u_scaler_", "model_", "em_",
                "history_", "fit_time_")
     _SETTINGS = ("n_regimes", "elbo", "covariance", "inputs", "context", "n_restarts", "em_iter", "epochs", "lr",
-                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads", "emission", "persistence")
+                 "patience", "tol", "val_fraction", "hidden_dim", "seed", "n_threads", "emission", "persistence",
+                 "allow_missing", "transmat_mask")
 
     def __init__(self, n_regimes: int = 3, elbo: str = "exact", covariance: str = "full", inputs: str | None = None,
                  context: bool = False, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1,
-                 emission: str = "garch_t", persistence: float = 0.0):
+                 emission: str = "garch_t", persistence: float = 0.0, allow_missing: bool = False,
+                 transmat_mask=None):
         self.n_regimes, self.elbo, self.covariance, self.inputs, self.context = n_regimes, elbo, covariance, inputs, context
         self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience, self.tol = n_restarts, em_iter, epochs, lr, patience, tol
         self.val_fraction, self.hidden_dim, self.seed, self.device, self.progress = val_fraction, hidden_dim, seed, device, progress
         self.n_threads, self.emission, self.persistence = n_threads, emission, persistence
+        self.allow_missing = allow_missing       # NaN entries of X are missing observations (Gaussian emissions, exact ELBO, no lagged X)
+        self.transmat_mask = transmat_mask       # (K, K) bool, False: a forbidden move (0 through EM, the refinement and `persistence`)
 
     def __sklearn_is_fitted__(self) -> bool:
         return self.__dict__.get("model_") is not None
@@ -772,6 +807,11 @@ def _validate_params(self: RegimeModel) -> None:
         raise ValueError(f"`emission` must be 'gaussian' or one of {GARCH_EMISSIONS}, got {self.emission!r}")
     if not (isinstance(self.persistence, (int, float)) and self.persistence >= 0):
         raise ValueError(f"`persistence` must be >= 0, got {self.persistence!r}")
+    if self.allow_missing not in (True, False): raise ValueError(f"`allow_missing` must be True or False, got {self.allow_missing!r}")
+    if self.allow_missing and (self.emission != "gaussian" or self.elbo != "exact" or self.context or self.inputs == "lagged"):
+        raise ValueError("`allow_missing` needs emission='gaussian', elbo='exact', context=False and inputs other than 'lagged' "
+                         "(a missing day would be read as an input or a context)")
+    _check_transmat_mask(self.transmat_mask, check_int(self.n_regimes, "n_regimes", 1))
     check_int(self.seed, "seed", 0)
     if self.n_threads is not None: check_int(self.n_threads, "n_threads", 1)
 
@@ -799,7 +839,7 @@ def _prepare(self: RegimeModel, X, U=None, lengths=None) -> tuple[torch.Tensor, 
     "Scaled x (N, C, max L), inputs u (N, U, max L) on the model's device and the lengths of the N sequences; names and time order checked."
     check_is_fitted(self, msg=_NOT_FITTED)
     check_feature_names(X, self.feature_names_in_, "X")
-    df = _as_2d_frame(X, "X")
+    df = _as_2d_frame(X, "X", allow_nan=self.allow_missing)
     L = _sequence_lengths(lengths, len(df))
     _check_time_order(X, L, "X")
     df.columns = list(self.feature_names_in_)
@@ -823,7 +863,7 @@ def _prepare(self: RegimeModel, X, U=None, lengths=None) -> tuple[torch.Tensor, 
 @patch
 def _fit_data(self: RegimeModel, X, U, lengths) -> tuple[pd.DataFrame, list[int], list[int]]:
     "Check X (and U), record the column names, fit the scaler(s) on each sequence's training rows: (X as a frame, lengths, training rows per sequence)."
-    df = _as_2d_frame(X, "X")
+    df = _as_2d_frame(X, "X", allow_nan=self.allow_missing)
     L = _sequence_lengths(lengths, len(df))
     _check_time_order(X, L, "X")
     if self.inputs == "given" and U is None: raise ValueError("`U` is required when inputs='given'")
@@ -836,7 +876,7 @@ def _fit_data(self: RegimeModel, X, U, lengths) -> tuple[pd.DataFrame, list[int]
     self.feature_names_in_ = np.asarray([str(c) for c in df.columns], dtype=object)
     self.n_features_in_ = C
     df.columns = list(self.feature_names_in_)
-    self.scaler_ = FeatureScaler().fit(df.iloc[rows])
+    self.scaler_ = FeatureScaler().fit(df.iloc[rows].dropna())                 # missing days (allow_missing): complete rows only
     if self.inputs == "given":
         _check_time_order(U, L, "U")
         udf = _as_2d_frame(U, "U")
@@ -847,6 +887,17 @@ def _fit_data(self: RegimeModel, X, U, lengths) -> tuple[pd.DataFrame, list[int]
     return df, L, n_tr
 
 # %% ../nbs/02_vae_hmm.ipynb #estr10
+def _complete_rows(Z: torch.Tensor, L: list[int]) -> tuple[torch.Tensor, list[int]]:
+    "The rows of Z (T, C) without a missing (NaN) entry, and how many each sequence of lengths L keeps (all of them without NaN)."
+    keep = ~torch.isnan(Z).any(1)
+    return (Z, L) if bool(keep.all()) else (Z[keep], [int(k.sum()) for k in keep.split(L)])
+
+@patch
+def _register_mask(self: RegimeModel) -> None:
+    "Give the prior the allowed moves of `transmat_mask` (a buffer that moves with the model and is not saved in its weights)."
+    allowed = _check_transmat_mask(self.transmat_mask, self.n_regimes)
+    if allowed is not None: self.model_.prior.register_buffer("transmat_mask", allowed.to(self.model_.prior.init_logits.device), persistent=False)
+
 @patch
 def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[int], em: dict | None = None) -> None:
     "EM restarts on the training rows of the scaled x (N, C, max L) (or `em`, their result when `fit_many` batched them); start `model_` from the best on validation (records `em_`)."
@@ -854,10 +905,12 @@ def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[
     xs = [x[i, :, :n] for i, n in enumerate(L)]
     one = len(L) == 1                                    # one sequence: the views the one-sequence fit always used (same floats)
     x_tr = x[0, :, :n_tr[0]] if one else torch.cat([s[:, :n] for s, n in zip(xs, n_tr)], 1)       # (C, training rows)
-    Ztr = x_tr.T.double()
-    if em is None: em = fit_gaussian_hmm_em(Ztr, K, R, self.seed, self.em_iter, lengths=n_tr, covariance=self.covariance)
-    Zall = (x[0] if one else torch.cat(xs, 1)).T.double()
-    ll_all = gaussian_hmm_log_likelihood(Zall, em["log_pi"], em["log_A"], em["means"], em["covs"], L)
+    Ztr, n_tr_c = _complete_rows(x_tr.T.double(), n_tr)                  # missing days (allow_missing): EM starts from the complete rows
+    if em is None: em = fit_gaussian_hmm_em(Ztr, K, R, self.seed, self.em_iter, lengths=n_tr_c, covariance=self.covariance,
+                                           transmat_mask=self.transmat_mask)
+    em = em | {"log_A": em["log_A"].clamp_min(-1e4)}    # a forbidden move's -inf (transmat_mask): e^-1e4 is 0 as well, and a logit stays finite
+    Zall, L_c = _complete_rows((x[0] if one else torch.cat(xs, 1)).T.double(), L)
+    ll_all = gaussian_hmm_log_likelihood(Zall, em["log_pi"], em["log_A"], em["means"], em["covs"], L_c)
     val_ll = ll_all - em["train_ll"]                                       # log p(x_val | x_train), summed over the sequences
     r = int(val_ll.argmax())
     self.em_ = {"train_ll": em["train_ll"].tolist(), "val_ll": val_ll.tolist(), "best": r, "n_iter": em["n_iter"]}
@@ -911,6 +964,8 @@ def _setup(self: RegimeModel, X, U=None, lengths=None) -> tuple:
     self.model_ = VAE_HMM(C, u_dim, K, hidden_dim=max(self.hidden_dim, K), embed_dim=max(K, 4), kernel_size=5,
                           elbo=self.elbo, covariance=self.covariance, context=self.context,
                           stationary=None if u_dim else True, emission=self.emission, persistence=self.persistence).to(dev)
+    self.model_.allow_missing = bool(self.allow_missing)
+    self._register_mask()           # train_model's batches may then hold NaN (missing entries)
     x, u, _ = self._prepare(df, U, L)
     return x, u, L, n_tr, dev
 
@@ -922,7 +977,7 @@ def _finish(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[
     with torch.no_grad():      # order regimes by volatility (trace of the emission covariance, scaled units), 0 = calmest
         _, Lc = self.model_.decoder.state_params()
         vol = (Lc @ Lc.transpose(-1, -2)).diagonal(dim1=-2, dim2=-1).sum(-1)
-    permute_states(self.model_, torch.argsort(vol).tolist())
+    if self.transmat_mask is None: permute_states(self.model_, torch.argsort(vol).tolist())   # with a mask: the mask's labels
 
 @patch
 def _fit(self: RegimeModel, X, U=None, lengths=None) -> RegimeModel:
@@ -992,6 +1047,7 @@ def transition_matrices(self: RegimeModel, X=None, U=None, lengths=None) -> np.n
     "Transition matrices: (K, K) when stationary, else (T, K, K) with row t the move from t-1 into t (row 0 of each sequence unused)."
     check_is_fitted(self, msg=_NOT_FITTED)
     if self.is_stationary:
+        if X is not None: self._prepare(X, U, lengths)          # not needed for a stationary chain, but a bad X is still refused
         with torch.no_grad(): return self.model_.prior(None)[1].exp().cpu().double().numpy()
     if X is None: raise ValueError("`X` is required: the transitions depend on inputs")
     x, u, L = self._prepare(X, U, lengths)
@@ -1051,7 +1107,7 @@ def decode(self: RegimeModel, X, U=None, lengths=None, algorithm: str = "viterbi
         params = self.model_.hmm_params(x, u)
         path = viterbi(*params, lt) if algorithm == "viterbi" else self.model_.regime_probs(x, u, lt, mode="smoothed").argmax(1)
         lp = path_log_likelihood(*[t.double() for t in params], path, lt)
-    return float(lp.sum()) - sum(L) * _log_jacobian(self.scaler_), _unbatch(path, L).cpu().numpy()
+    return float(lp.sum()) - _row_log_jacobian(self.scaler_, x, L).sum(), _unbatch(path, L).cpu().numpy()
 
 # %% ../nbs/02_vae_hmm.ipynb #estr17
 @patch
@@ -1073,7 +1129,7 @@ def score(self: RegimeModel, X, U=None, lengths=None) -> float:
     x, u, L = self._prepare(X, U, lengths)
     with torch.no_grad():
         ll = parallel_log_likelihood(*[t.double() for t in self.model_.hmm_params(x, u)], _lengths_tensor(L, x.device))
-    return float(ll.sum()) - sum(L) * _log_jacobian(self.scaler_)
+    return float(ll.sum()) - _row_log_jacobian(self.scaler_, x, L).sum()
 
 # %% ../nbs/02_vae_hmm.ipynb #pcc21ab
 @patch
@@ -1084,7 +1140,7 @@ def score_samples(self: RegimeModel, X, U=None, lengths=None) -> np.ndarray:
         log_alpha, _ = forward(*[t.double() for t in self.model_.hmm_params(x, u)], _lengths_tensor(L, x.device))
     c = torch.logsumexp(log_alpha, -1)                                      # log p(x_{1:t}) per sequence, (N, max L)
     d = torch.diff(c, dim=1, prepend=c.new_zeros(c.shape[0], 1))
-    return _unbatch(d, L).cpu().numpy() - _log_jacobian(self.scaler_)
+    return _unbatch(d, L).cpu().numpy() - _row_log_jacobian(self.scaler_, x, L)
 
 # %% ../nbs/02_vae_hmm.ipynb #estr23
 @patch
@@ -1136,10 +1192,10 @@ def sample(self: RegimeModel, n_steps: int, U=None, seed: int | None = None) -> 
 
 # %% ../nbs/02_vae_hmm.ipynb #estr29
 @patch
-def save(self: RegimeModel, path: str | Path) -> Path:
-    "Checkpoint the fitted estimator: model, settings, scaler(s), feature names."
+def save(self: RegimeModel, path: str | Path, **meta) -> Path:
+    "Checkpoint the fitted estimator: model, settings, scaler(s), feature names, and `meta`."
     check_is_fitted(self, msg=_NOT_FITTED)
-    return save_checkpoint(self.model_, path, estimator="RegimeModel",
+    return save_checkpoint(self.model_, path, **meta, estimator="RegimeModel",
                            settings={k: getattr(self, k) for k in self._SETTINGS},
                            scaler=self.scaler_.to_dict(), feature_names=list(self.feature_names_in_),
                            input_names=getattr(self, "input_names_", None),
@@ -1153,6 +1209,7 @@ def load(cls: RegimeModel, path: str | Path, device: str | None = None) -> Regim
     if meta.get("estimator") != "RegimeModel": raise ValueError(f"`path` {path} does not hold a RegimeModel")
     self = cls(**meta["settings"], device=device)
     self.model_ = model.to(device or "cpu")
+    self._register_mask()
     self.feature_names_in_ = np.asarray([str(c) for c in meta["feature_names"]], dtype=object)
     self.n_features_in_ = len(self.feature_names_in_)
     self.scaler_ = FeatureScaler.from_dict(meta["scaler"])
@@ -1268,7 +1325,8 @@ def fit_many(self: RegimeModel, Xs, Us=None) -> list[RegimeModel]:
             t0 = time.time(); setups.append(w._setup(X, U)); spent.append(time.time() - t0)
         t0 = time.time()
         em = fit_gaussian_hmm_em([x[0, :, :n_tr[0]].T.double() for x, _, _, n_tr, _ in setups],
-                                 self.n_regimes, self.n_restarts, self.seed, self.em_iter, covariance=self.covariance)
+                                 self.n_regimes, self.n_restarts, self.seed, self.em_iter, covariance=self.covariance,
+                                 transmat_mask=self.transmat_mask)
         share = (time.time() - t0) / len(works)
         for i, (w, (x, u, L, n_tr, dev)) in enumerate(zip(works, setups)):
             t0 = time.time()

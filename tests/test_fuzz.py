@@ -264,3 +264,111 @@ def test_bad_input_battery():
     assert n >= 300
     assert counts["named"] / n >= 0.98, [r for r in rows if r[-1] != "named"]
     assert counts["nan"] == 0, [r for r in rows if r[-1] == "nan"]
+
+
+# ------------------------------------------------------------------ live use: streaming, missing days, masks, silent failures
+from regime_lab.vae_hmm import RegimeModel, VAE_HMM, train_model  # noqa: E402
+
+
+@given(SEEDS, st.integers(2, 4), st.integers(1, 6))
+def test_em_train_ll_is_of_returned_parameters(seed, K, n_iter):
+    g = np.random.default_rng(seed)
+    Z = torch.tensor(g.standard_normal((120, 2)) + np.repeat(g.standard_normal((6, 2)) * 3, 20, 0))
+    em = hmm.fit_gaussian_hmm_em(Z, K, n_restarts=2, seed=seed % 1000, n_iter=n_iter, tol=0.0)
+    par = [em[k] for k in ("log_pi", "log_A", "means", "covs")]
+    assert torch.allclose(em["train_ll"], hmm.gaussian_hmm_log_likelihood(Z, *par), atol=1e-8)
+
+
+@given(SEEDS, st.integers(1, 4), st.integers(2, 3))
+def test_mvn_log_prob_missing_is_the_marginal(seed, C, K):
+    g = torch.Generator().manual_seed(seed)
+    A = torch.randn(K, C, C, generator=g, dtype=torch.float64)
+    L = torch.linalg.cholesky(A @ A.mT + 0.5 * torch.eye(C, dtype=torch.float64))
+    x = torch.randn(5, 1, C, generator=g, dtype=torch.float64).expand(5, K, C).clone()
+    miss = torch.rand(5, 1, C, generator=g) < 0.4
+    x[miss.expand(5, K, C)] = math.nan
+    out = hmm.mvn_log_prob_missing(x, L)
+    assert torch.isfinite(out).all()
+    for i in range(5):
+        o = (~miss[i, 0]).nonzero()[:, 0].tolist()
+        for k in range(K):
+            ref = 0.0 if not o else float(torch.distributions.MultivariateNormal(
+                torch.zeros(len(o), dtype=torch.float64), (L[k] @ L[k].T)[o][:, o]).log_prob(x[i, k, o]))
+            assert abs(float(out[i, k]) - ref) < 1e-10
+
+
+@given(SEEDS, st.integers(2, 4), st.integers(2, 40))
+def test_parallel_log_likelihood_gradient_finite(seed, K, T):
+    g = torch.Generator().manual_seed(seed)
+    lb = (300 * torch.randn(2, T, K, generator=g)).requires_grad_()          # float32, far apart: the log-space fallback
+    lA = torch.log_softmax(20 * torch.randn(K, K, generator=g), -1)
+    ll = hmm.parallel_log_likelihood(torch.full((K,), -math.log(K)), lA, lb)
+    gr, = torch.autograd.grad(ll.sum(), lb)
+    assert torch.isfinite(ll).all() and torch.isfinite(gr).all()
+
+
+@given(SEEDS, st.integers(2, 4))
+def test_em_transmat_mask_keeps_zeros(seed, K):
+    g = np.random.default_rng(seed)
+    mask = g.random((K, K)) < 0.6
+    mask[np.arange(K), g.integers(0, K, K)] = True                             # every row allows a move
+    Z = torch.tensor(g.standard_normal((80, 2)))
+    em = hmm.fit_gaussian_hmm_em(Z, K, n_restarts=1, n_iter=5, transmat_mask=mask)
+    A = em["log_A"].exp()[0].numpy()
+    assert (A[~mask] == 0).all() and np.allclose(A.sum(1), 1.0)
+
+
+_LIVE = {}
+
+
+def _live_model(kind: str):
+    "A small fitted RegimeModel of each kind, fitted once (float64 network) with its data."
+    if kind not in _LIVE:
+        g = np.random.default_rng(0)
+        z = np.repeat(g.integers(0, 2, 20), 25)
+        X = pd.DataFrame(np.array([[0.0, 0.0], [1.5, -1.0]])[z] + g.standard_normal((500, 2)) * np.array([[1.0, 0.5], [2.0, 1.0]])[z],
+                         columns=["a", "b"], index=pd.bdate_range("2001-01-01", periods=500))
+        kw = dict(gaussian=dict(emission="gaussian"), garch_t=dict(emission="garch_t"),
+                  missing=dict(emission="gaussian", allow_missing=True))[kind]
+        rm = RegimeModel(2, n_restarts=1, epochs=2, **kw).fit(X)
+        rm.model_ = rm.model_.double()
+        if kind == "missing":
+            X = X.copy(); X.iloc[g.choice(500, 15, replace=False)] = np.nan; X.iloc[g.choice(500, 10, replace=False), 0] = np.nan
+        _LIVE[kind] = rm, X
+    return _LIVE[kind]
+
+
+@settings(max_examples=10)
+@given(st.sampled_from(["gaussian", "garch_t", "missing"]), st.integers(2, 200), st.integers(1, 9))
+def test_streaming_equals_batch(kind, start, block):
+    rm, X = _live_model(kind)
+    X = X.iloc[:260]
+    if kind == "missing": X = X.iloc[1:] if X.iloc[:start].isna().all(axis=None) else X
+    s = rm.filter_state(X.iloc[:start])
+    P = np.concatenate([s.update(X.iloc[i:i + block]) for i in range(start, len(X), block)])
+    assert np.allclose(P, rm.predict_proba(X)[start:], atol=1e-10, rtol=0)
+    assert s.n_rows == len(X)
+
+
+@pytest.mark.parametrize("bad", [dict(beta=math.nan), dict(beta=-1.0), dict(beta=math.inf)])
+def test_compute_loss_refuses_bad_beta(bad):
+    m = VAE_HMM(2, 0, K=2, elbo="mean_field")
+    _named(lambda: m.compute_loss(torch.randn(2, 2, 10), **bad), "beta")
+
+
+@pytest.mark.parametrize("kw", ["hidden_dim", "embed_dim", "kernel_size"])
+def test_vae_hmm_refuses_zero_sizes(kw):
+    _named(lambda: VAE_HMM(2, elbo="mean_field", **{kw: 0}), kw)
+
+
+def test_train_model_refuses_bad_clip_norm_and_empty_batches():
+    b = [(torch.randn(2, 2, 20), None, torch.tensor([20, 20]))]
+    _named(lambda: train_model(VAE_HMM(2, K=2), b, epochs=1, clip_norm=-1, progress=False), "clip_norm")
+    _named(lambda: train_model(VAE_HMM(2, K=2), [], epochs=1, progress=False), "train_batches")
+
+
+def test_numpy_scalar_settings_save_and_load(tmp_path):
+    rm, X = _live_model("gaussian")
+    r = RegimeModel(np.int64(2), n_restarts=np.int64(1), epochs=np.int64(0), lr=np.float64(0.03), emission="gaussian").fit(X)
+    r.save(tmp_path / "m.pt")
+    assert np.array_equal(RegimeModel.load(tmp_path / "m.pt").predict_proba(X), r.predict_proba(X))

@@ -125,7 +125,7 @@ def _cases():
     cases = [(f"hmm.{f.__name__}", f, dict(log_pi=lp, log_A=lA, log_b=lb, lengths=L), H)
              for f in (hmm.forward, hmm.hmm_log_likelihood, hmm.forward_filter, hmm.backward, hmm.forward_backward,
                        hmm.viterbi, hmm.pairwise_marginals, hmm.exact_elbo, hmm.parallel_log_likelihood)]
-    cases.append(("hmm.mean_field_elbo", hmm.mean_field_elbo, dict(log_q=lq, log_pi=lp, log_A=lA, log_b=lb, lengths=L), dict(log_q="tensor", **H)))
+    cases.append(("hmm.mean_field_elbo", hmm.mean_field_elbo, dict(log_q=lq, log_pi=lp, log_A=lA, log_b=lb, lengths=L), dict(log_q="logp", **H)))
     P = rng.dirichlet(np.ones(3), 20)
     A = rng.dirichlet(np.ones(3) * 0.3, 3) * 0.5 + np.eye(3) * 0.5
     Sg = np.stack([np.diag([1e-4, 2e-4]) + 5e-5 for _ in range(3)])
@@ -262,13 +262,71 @@ def _cases():
     return cases
 
 
+_LIVE_SPOILS = {
+    "tril": lambda x: [("zero diagonal", x - torch.diag_embed(torch.diagonal(x, dim1=-2, dim2=-1))),
+                       ("negative diagonal", x - 2 * torch.diag_embed(torch.diagonal(x, dim1=-2, dim2=-1)))],
+    "batches": lambda x: [("empty", []), ("none", None)],
+    "clip": lambda x: [("zero", 0.0), ("negative", -1.0), ("nan", math.nan), ("str", "x"), ("none", None)],
+    "xframe": lambda x: [("nan", x.mask(np.eye(*x.shape, dtype=bool))), ("inf", x * np.inf), ("permuted columns", x[x.columns[::-1]]),
+                         ("renamed", x.set_axis(["p", "q"], axis=1)), ("unsorted dates", x.iloc[::-1]), ("strings", x.astype(str) + "a")],
+    "xframe?": lambda x: [(l, v) for l, v in _LIVE_SPOILS["xframe"](x)] + [("omitted", OMIT)],
+    "row": lambda x: [("nan", x.where(x.index != x.index[0])), ("inf", x * np.inf), ("permuted", x[x.index[::-1]]),
+                      ("renamed", x.set_axis(["p", "q"])), ("earlier date", x.rename(x.name - pd.Timedelta(days=30))),
+                      ("wrong width", np.zeros(3)), ("strings", np.array(["a", "b"])), ("none", None)],
+    "mask": lambda x: [("wrong shape", x[:1]), ("not bool", x.astype(float)), ("a row allows nothing", x & np.array([[True], [False]])),
+                       ("none of it", np.zeros_like(x))],
+    "nonfinite": lambda x: [("nan", x.masked_fill(torch.eye(*x.shape, dtype=torch.bool), math.nan)), ("inf", x * math.inf)],
+    "flag": lambda x: [("str", "yes"), ("int", 2), ("none", None), ("nan", math.nan)],
+}
+
+
+def _live_cases():
+    "The regime model's calls of issue 23: emissions, the VAE-HMM's settings and loss, train_model, RegimeModel, the filter state."
+    from regime_lab.vae_hmm import RegimeModel, VAE_HMM, train_model
+    g = torch.Generator().manual_seed(1)
+    T64 = dict(dtype=torch.float64)
+    S = torch.tensor([[1.0, 0.3], [0.3, 2.0]], **T64)
+    Lc = torch.linalg.cholesky(S).expand(3, 2, 2).clone()
+    rng = np.random.default_rng(1)
+    z = np.repeat(rng.integers(0, 2, 12), 25)
+    X = pd.DataFrame(np.array([[0.0, 0.0], [2.0, -1.0]])[z] + rng.standard_normal((300, 2)), columns=["a", "b"],
+                     index=pd.bdate_range("2003-01-01", periods=300))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        st = RegimeModel(2, emission="gaussian", n_restarts=1, epochs=0).fit(X)
+        lag = RegimeModel(2, emission="gaussian", inputs="lagged", n_restarts=1, epochs=0).fit(X)
+    state = st.filter_state(X.iloc[:200])
+    m = VAE_HMM(2, 0, K=2, elbo="mean_field")
+    xb = torch.randn(2, 2, 12, generator=g)
+    batches = [(xb, None, torch.tensor([12, 12]))]
+    fit_rm = lambda transmat_mask=None, allow_missing=False: RegimeModel(2, emission="gaussian", n_restarts=1, epochs=0, transmat_mask=transmat_mask,
+                                                                          allow_missing=allow_missing).fit(X)
+    return [
+        ("hmm.mvn_log_prob_tril", hmm.mvn_log_prob_tril, dict(diff=torch.randn(4, 3, 2, generator=g, **T64), L=Lc), dict(L="tril")),
+        ("hmm.mvn_log_prob_missing", hmm.mvn_log_prob_missing, dict(diff=torch.randn(4, 3, 2, generator=g, **T64), L=Lc), dict(L="tril")),
+        ("hmm.gaussian_log_b", hmm.gaussian_log_b, dict(Z=torch.randn(6, 2, generator=g, **T64), means=torch.randn(1, 3, 2, generator=g, **T64),
+                                                       covs=S.expand(1, 3, 2, 2).clone()), dict(Z="nonfinite")),
+        ("vae_hmm.VAE_HMM", lambda K=2, hidden_dim=8, embed_dim=4, kernel_size=3: VAE_HMM(2, 0, K=K, hidden_dim=hidden_dim, embed_dim=embed_dim,
+                                                                                     kernel_size=kernel_size, elbo="mean_field"),
+         dict(K=2, hidden_dim=8, embed_dim=4, kernel_size=3), dict(K="int", hidden_dim="int", embed_dim="int", kernel_size="int")),
+        ("VAE_HMM.compute_loss", lambda x, beta: m.compute_loss(x, beta=beta), dict(x=xb, beta=0.5), dict(beta="nonneg")),
+        ("vae_hmm.train_model", lambda train_batches, clip_norm: train_model(VAE_HMM(2, 0, K=2), train_batches, epochs=1, clip_norm=clip_norm, progress=False),
+         dict(train_batches=batches, clip_norm=1.0), dict(train_batches="batches", clip_norm="clip")),
+        ("RegimeModel.transition_matrices", lambda X: st.transition_matrices(X), dict(X=X), dict(X="xframe")),
+        ("RegimeModel.expected_durations", lambda X=None: lag.expected_durations(X), dict(X=X), dict(X="xframe?")),
+        ("RegimeModel.fit(transmat_mask, allow_missing)", fit_rm, dict(transmat_mask=np.ones((2, 2), bool), allow_missing=False),
+         dict(transmat_mask="mask", allow_missing="flag")),
+        ("FilterState.update", lambda x_new: state.update(x_new), dict(x_new=X.iloc[200]), dict(x_new="row")),
+    ]
+
+
 def run_battery(verbose: bool = False) -> tuple[Counter, list]:
     "Run every malformed call; returns the outcome counts and the (function, argument, spoil, outcome) rows."
     rows = []
-    for label, f, valid, kinds in _cases():
+    for label, f, valid, kinds in _cases() + _live_cases():
         names = list(valid) + ["value", "p", "A", "C", "r", "v"]
         for arg, kind in kinds.items():
-            for what, bad in _spoil(kind, valid[arg]):
+            for what, bad in (_LIVE_SPOILS[kind](valid[arg]) if kind in _LIVE_SPOILS else _spoil(kind, valid[arg])):
                 if label.startswith("hmm.check_") and what in ("extra axes", "last axis cut"): continue   # any (..., K) is valid
                 out = _outcome(f, {**valid, arg: bad}, names)
                 rows.append((label, arg, what, out))

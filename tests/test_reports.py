@@ -167,15 +167,18 @@ def test_results_figures_are_placeholders():
 def test_placeholders_fail_loudly(tmp_path):
     (tmp_path / "rep").mkdir()
     (tmp_path / "rep" / "metrics.json").write_text(json.dumps(
-        {"table": [{"model": "jump model", "sharpe": -0.25, "n": 3}], "p": 0.0004, "gone": None, "name": "x"}))
+        {"table": [{"model": "jump model", "sharpe": -0.25, "n": 3}], "p": 0.0004, "gone": None, "name": "x", "ok": True}))
     fill = lambda t: fill_placeholders(t, tmp_path)
     assert fill("S {{rep > table > jump model > sharpe | .2f}}, n {{rep > table > 0 > n}}") == "S \u22120.25, n 3"
-    assert fill("p {{rep > p | p}}, {{rep > p | .1%}}, {{rep > name | s}}") == "p < 0.001, 0.0%, x"
+    assert fill("p {{rep > p | p}}, {{rep > p | .1%}}, {{rep > name | s}}, {{rep > ok | bool:met:missed}}") == "p < 0.001, 0.0%, x, met"
     for bad in ["{{rep > missing}}", "{{rep > table > other model > sharpe}}", "{{rep > gone}}", "{{nope > p}}",
-                "{{rep > table > 5 > n}}", "{{rep > name | .2f}}"]:
+                "{{rep > table > 5 > n}}", "{{rep > name | .2f}}", "{{rep > p | bool:a:b}}"]:
         with pytest.raises(KeyError, match="README placeholder"):
             fill(bad)
     assert format_figure(0.5, "+.2f") == "+0.50" and format_figure(-3, "d") == "\u22123"
+    assert format_figure(True, "bool:met:not reached") == "met" and format_figure(False, "bool:met:not reached") == "not reached"
+    with pytest.raises(TypeError):
+        format_figure(1, "bool:met:not reached")
 
 
 def test_stale_reports_are_listed():

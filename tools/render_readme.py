@@ -11,7 +11,8 @@ renderer fills it from `reports/<report>/metrics.json`.
   an integer index into a list, or, in a list of records, the record whose first text field equals the key
   (as `regime_lab.report.flatten_metrics` names rows: `table > jump model > sharpe`).
 - `format` is a Python format spec (`.2f`, `+.3f`, `.1%`, `,.0f`, `d`) or `p` (a p-value: `< 0.001`, else 3
-  decimals) or `s` (text as it is). Without `| format` a number is printed with `.3f` (an int as it is).
+  decimals) or `s` (text as it is) or `bool:WORDS IF TRUE:WORDS IF FALSE` (a true/false figure in words, for a
+  verdict that must follow the metrics). Without `| format` a number is printed with `.3f` (an int as it is).
   A negative number is printed with the minus sign U+2212, as the README's prose writes it.
 
 A placeholder whose report, key or value is missing (or null, which is how a non-finite number is stored)
@@ -49,6 +50,10 @@ def _step(value, key: str, where: str):
 def format_figure(value, spec: str) -> str:
     "`value` printed with the format `spec` (see the module docstring); negative numbers with U+2212."
     if spec == "s": return str(value)
+    if spec.startswith("bool:"):
+        if not isinstance(value, bool): raise TypeError(f"a true/false value is needed for {spec!r}, got {value!r}")
+        yes, _, no = spec[5:].partition(":")
+        return yes if value else no
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"a number is needed for format {spec!r}, got {value!r}")
     if spec == "p": text = "< 0.001" if value < 0.001 else f"{value:.3f}"

@@ -175,6 +175,7 @@ def test_placeholders_fail_loudly(tmp_path):
                 "{{rep > table > 5 > n}}", "{{rep > name | .2f}}", "{{rep > p | bool:a:b}}"]:
         with pytest.raises(KeyError, match="README placeholder"):
             fill(bad)
+    assert fill("`{{rep > p}}` and {{rep > p | .4f}}") == "`{{rep > p}}` and 0.0004"      # code spans keep the syntax
     assert format_figure(0.5, "+.2f") == "+0.50" and format_figure(-3, "d") == "\u22123"
     assert format_figure(True, "bool:met:not reached") == "met" and format_figure(False, "bool:met:not reached") == "not reached"
     with pytest.raises(TypeError):

@@ -15,6 +15,8 @@ renderer fills it from `reports/<report>/metrics.json`.
   verdict that must follow the metrics). Without `| format` a number is printed with `.3f` (an int as it is).
   A negative number is printed with the minus sign U+2212, as the README's prose writes it.
 
+A placeholder inside a code span (`` `{{...}}` ``) or a fenced block is left as written.
+
 A placeholder whose report, key or value is missing (or null, which is how a non-finite number is stored)
 stops the render with a `KeyError` naming the placeholder: the README never shows a blank. `make test`
 compares README.md with a fresh render (`tools/check_sync.py`, `tests/test_reports.py`), so a README that
@@ -32,6 +34,7 @@ from nbconvert import MarkdownExporter
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = "<!-- Generated from nbs/index.ipynb by tools/render_readme.py (`make readme`): do not edit. -->\n\n"
 PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}")
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 MINUS = "\u2212"
 
 
@@ -78,7 +81,8 @@ def fill_placeholders(text: str, reports: Path, cache: dict | None = None) -> st
         if value is None: raise KeyError(f"README placeholder {{{{{where}}}}}: the value is null (non-finite or absent)")
         try: return format_figure(value, spec.strip())
         except (TypeError, ValueError) as e: raise KeyError(f"README placeholder {{{{{where}}}}}: {e}") from None
-    return PLACEHOLDER.sub(one, text)
+    # a placeholder inside a code span or a fenced block is text (the README shows the syntax that way)
+    return "".join(part if i % 2 else PLACEHOLDER.sub(one, part) for i, part in enumerate(CODE.split(text)))
 
 
 def render_readme(index: Path, reports: Path | None = None) -> str:

@@ -34,11 +34,11 @@ import numpy as np
 __all__ = ['REPORT_PACKAGES', 'KERNEL_NAME', 'THREAD_ENV', 'SWEEP_KEYS', 'package_versions', 'git_commit', 'device_info',
            'run_metadata', 'git_root', 'write_metrics', 'save_figure', 'latex_to_mathml', 'report_title',
            'stderr_outputs', 'prepare_for_html', 'machine_paths', 'relative_paths', 'render_html',
-           'report_html_problems', 'experiment_params', 'notebook_parameters', 'check_params', 'report_rows',
-           'last_run_line', 'write_index', 'ReportError', 'run_report', 'last_report_time', 'thread_env', 'run_reports',
-           'load_sweep', 'run_id', 'sweep_runs', 'flatten_metrics', 'seed_spread', 'finished_run', 'run_sweep_run',
-           'sweep_row', 'sweep_summary', 'write_sweep_summary', 'sweep_client', 'sweep_plan', 'run_sweep',
-           'run_reports_cli']
+           'report_html_problems', 'experiment_params', 'notebook_parameters', 'check_params', 'package_modules_used',
+           'report_sources', 'stale_sources', 'report_rows', 'last_run_line', 'write_index', 'ReportError',
+           'run_report', 'last_report_time', 'thread_env', 'run_reports', 'load_sweep', 'run_id', 'sweep_runs',
+           'flatten_metrics', 'seed_spread', 'finished_run', 'run_sweep_run', 'sweep_row', 'sweep_summary',
+           'write_sweep_summary', 'sweep_client', 'sweep_plan', 'run_sweep', 'run_reports_cli']
 
 # %% ../nbs/09_report.ipynb #c005
 REPORT_PACKAGES = ("regime-lab", "torch", "numpy", "pandas", "scikit-learn", "skfolio", "arch",
@@ -295,13 +295,48 @@ def check_params(notebook: str | Path, params: dict) -> dict:
                              f"the default {defaults[k]!r} is a {type(defaults[k]).__name__}")
     return params
 
+# %% ../nbs/09_report.ipynb #ace9d7c8
+_USES = re.compile(r"\bregime_lab\.(\w+)|^[ \t]*from[ \t]+\.(\w+)[ \t]+import|^[ \t]*from[ \t]+(?:regime_lab|\.)[ \t]+import[ \t]+\(?([\w \t,]+)", re.M)
+
+def package_modules_used(source: str, package_dir: str | Path) -> list[str]:
+    "Modules of the package in `package_dir` that `source` imports, with the modules those import in turn, sorted."
+    pkg, seen, todo = Path(package_dir), set(), [source]
+    while todo:
+        for m in _USES.finditer(todo.pop()):
+            names = [m.group(1) or m.group(2)] if (m.group(1) or m.group(2)) else re.split(r"[\s,]+", m.group(3))
+            for n in names:
+                f = pkg / f"{n}.py"
+                if n and n not in seen and not n.startswith("_") and f.is_file():
+                    seen.add(n); todo.append(f.read_text(encoding="utf-8"))
+    return sorted(seen)
+
+def report_sources(notebook: str | Path, params_dir: str | Path | None = None) -> list[Path]:
+    "The files a report depends on: its experiment `notebook`, its params file in `params_dir` (when there is one) and the package modules it uses."
+    nb, root = Path(notebook), git_root(Path(notebook).parent)
+    code = "\n".join("".join(c["source"]) for c in json.loads(nb.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code")
+    mods = package_modules_used(code, root / "regime_lab") if root else []
+    params = [Path(params_dir) / f"{nb.stem}.yaml"] if params_dir else []
+    return [nb, *[p for p in params if p.is_file()], *[root / "regime_lab" / f"{m}.py" for m in mods]]
+
+def stale_sources(notebook: str | Path, commit: str | None, params_dir: str | Path | None = None) -> list[str] | None:
+    "Paths (from the repository's top) among the report's sources that differ from `commit`; [] when current, None when git cannot tell."
+    root = git_root(Path(notebook).parent)
+    if not root or not commit: return None
+    paths = [str(Path(p).resolve().relative_to(root.resolve())) for p in report_sources(notebook, params_dir)
+             if Path(p).resolve().is_relative_to(root.resolve())]
+    try:
+        r = subprocess.run(["git", "diff", "--name-only", commit, "--", *paths], cwd=root, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return sorted(r.stdout.split()) if r.returncode == 0 else None
+
 # %% ../nbs/09_report.ipynb #r016
 def _device_label(dev: dict) -> str:
     "'cpu x86_64' from a `device_info` record (the parts it has)."
     return " ".join(str(dev.get(k)) for k in ("device", "name") if dev.get(k))
 
-def report_rows(reports_dir: str | Path) -> list[dict[str, str]]:
-    "One row of plain strings per report in `reports_dir` (folders holding a metrics.json), by name."
+def report_rows(reports_dir: str | Path, experiments_dir: str | Path | None = None) -> list[dict[str, str]]:
+    "One row of plain strings per report in `reports_dir` (folders holding a metrics.json), by name; stale ones marked when `experiments_dir` is given."
     rows = []
     for m in sorted(Path(reports_dir).glob("*/metrics.json")):
         name = m.parent.name
@@ -312,13 +347,20 @@ def report_rows(reports_dir: str | Path) -> list[dict[str, str]]:
                      "run_time": "" if run.get("run_time_s") is None else f"{run['run_time_s']:.0f} s",
                      "commit": commit + (" (dirty)" if git.get("dirty") else ""),
                      "device": _device_label(run.get("device") or {}),
-                     "utc": str(run.get("utc") or ""), "link": f"{name}.html"})
+                     "utc": str(run.get("utc") or ""), "link": f"{name}.html", "sources": _staleness(name, git.get("commit"), reports_dir, experiments_dir)})
     return rows
+
+def _staleness(name: str, commit: str | None, reports_dir: str | Path, experiments_dir: str | Path | None) -> str:
+    "'current', 'STALE: <changed files>' or 'unknown' for the report `name` (empty when no `experiments_dir`)."
+    if experiments_dir is None: return ""
+    nb = Path(experiments_dir) / f"{name}.ipynb"
+    changed = stale_sources(nb, commit, Path(reports_dir) / "params") if nb.is_file() else None
+    return "unknown" if changed is None else ("STALE: " + ", ".join(Path(p).name for p in changed) + " changed since" if changed else "current")
 
 _INDEX_CSS = ("body{font-family:system-ui,sans-serif;margin:2em;color:#111}table{border-collapse:collapse}"
               "td,th{border:1px solid #999;padding:.4em .6em;vertical-align:top;text-align:left}th{background:#ddd}")
 _COLUMNS = {"title": "Report", "verdict": "Verdict", "run_time": "Run time", "commit": "Commit",
-            "device": "Device", "utc": "Run at (UTC)"}
+            "sources": "Code since the run", "device": "Device", "utc": "Run at (UTC)"}
 
 def last_run_line(reports_dir: str | Path) -> str:
     "One sentence on the last whole run (`reports_dir/last_run.json`, written by `run_reports`), or '' when there is none."
@@ -327,10 +369,10 @@ def last_run_line(reports_dir: str | Path) -> str:
     return (f"Last whole run: {r['reports']} reports in {r['wall_s']:.0f} s wall with {r['jobs']} job(s) "
             f"(the reports' own times sum to {r['sum_of_report_s']:.0f} s), on {_device_label(r.get('device') or {})}, finished {r['finished_utc']}.")
 
-def write_index(reports_dir: str | Path) -> tuple[Path, Path]:
-    "Write `reports_dir/index.html` and `reports_dir/README.md` listing every report; return both paths."
+def write_index(reports_dir: str | Path, experiments_dir: str | Path | None = None) -> tuple[Path, Path]:
+    "Write `reports_dir/index.html` and `reports_dir/README.md` listing every report (stale ones marked when `experiments_dir` is given); return both paths."
     from html import escape
-    reports, rows, last = Path(reports_dir), report_rows(reports_dir), last_run_line(reports_dir)
+    reports, rows, last = Path(reports_dir), report_rows(reports_dir, experiments_dir), last_run_line(reports_dir)
     cell = lambda r, k: f'<a href="{escape(r["link"])}">{escape(r[k])}</a>' if k == "title" else escape(r[k])
     trs = "".join("<tr>" + "".join(f"<td>{cell(r, k)}</td>" for k in _COLUMNS) + "</tr>\n" for r in rows)
     head = "".join(f"<th>{v}</th>" for v in _COLUMNS.values())
@@ -495,7 +537,7 @@ def run_reports(experiments_dir: str | Path, reports_dir: str | Path, names: lis
                "finished_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "device": device_info()}
         (Path(reports_dir) / "last_run.json").write_text(json.dumps(rec, indent=1))
     print(f"[report] {len(done)} of {len(todo)} reports in {wall:.0f}s wall with {jobs} job(s)", flush=True)
-    write_index(reports_dir)
+    write_index(reports_dir, experiments_dir)
     if failed: raise ReportError(f"{len(failed)} of {len(todo)} reports failed: " + ", ".join(sorted(f.split(":")[0] for f in failed)))
     return [done[nb.stem] for nb in nbs if nb.stem in done]
 

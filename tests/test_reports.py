@@ -133,3 +133,61 @@ def test_cli_failure_keeps_last_good_report(tmp_path):
     assert after.pop("index.html") and before.pop("index.html")  # rewritten from the same metrics
     assert after == before, "a failed run must leave the previous report byte for byte"
     assert not list(rep.glob(".tmp-*")), "the temporary run folder is removed"
+
+
+# --- the committed reports: README figures from their metrics, stale reports listed ---
+
+sys.path.insert(0, str(ROOT / "tools"))
+from render_readme import fill_placeholders, format_figure, render_readme  # noqa: E402
+
+RESULTS_DECIMAL = __import__("re").compile(r"(?<![\w.{>|])[+\u2212-]?\d+\.\d+")
+
+
+def _results_markdown() -> str:
+    "The Results section of nbs/index.ipynb as written (placeholders unfilled)."
+    nb = nbformat.read(ROOT / "nbs" / "index.ipynb", 4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "## Results" in text, "nbs/index.ipynb has a `## Results` section"
+    return text.split("## Results", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_is_rendered_from_the_metrics():
+    # README.md equals a fresh render, so each figure equals its metrics.json value rounded as printed
+    assert (ROOT / "README.md").read_text() == render_readme(ROOT / "nbs" / "index.ipynb"), \
+        "README.md disagrees with nbs/index.ipynb or reports/*/metrics.json: run `make readme` and commit"
+
+
+def test_results_figures_are_placeholders():
+    # no decimal figure is typed in the Results section: each is a {{report > key | format}} placeholder
+    prose = __import__("re").sub(r"\{\{.+?\}\}", "", _results_markdown())
+    typed = RESULTS_DECIMAL.findall(prose)
+    assert typed == [], f"typed figures in README's Results section (use placeholders): {typed}"
+
+
+def test_placeholders_fail_loudly(tmp_path):
+    (tmp_path / "rep").mkdir()
+    (tmp_path / "rep" / "metrics.json").write_text(json.dumps(
+        {"table": [{"model": "jump model", "sharpe": -0.25, "n": 3}], "p": 0.0004, "gone": None, "name": "x", "ok": True}))
+    fill = lambda t: fill_placeholders(t, tmp_path)
+    assert fill("S {{rep > table > jump model > sharpe | .2f}}, n {{rep > table > 0 > n}}") == "S \u22120.25, n 3"
+    assert fill("p {{rep > p | p}}, {{rep > p | .1%}}, {{rep > name | s}}, {{rep > ok | bool:met:missed}}") == "p < 0.001, 0.0%, x, met"
+    for bad in ["{{rep > missing}}", "{{rep > table > other model > sharpe}}", "{{rep > gone}}", "{{nope > p}}",
+                "{{rep > table > 5 > n}}", "{{rep > name | .2f}}", "{{rep > p | bool:a:b}}"]:
+        with pytest.raises(KeyError, match="README placeholder"):
+            fill(bad)
+    assert fill("`{{rep > p}}` and {{rep > p | .4f}}") == "`{{rep > p}}` and 0.0004"      # code spans keep the syntax
+    assert format_figure(0.5, "+.2f") == "+0.50" and format_figure(-3, "d") == "\u22123"
+    assert format_figure(True, "bool:met:not reached") == "met" and format_figure(False, "bool:met:not reached") == "not reached"
+    with pytest.raises(TypeError):
+        format_figure(1, "bool:met:not reached")
+
+
+def test_stale_reports_are_listed():
+    # a warning, not a failure: reports lag the code between two `make report` runs
+    from regime_lab.report import report_rows
+    rows = report_rows(ROOT / "reports", ROOT / "nbs" / "experiments")
+    assert rows and all(r["sources"] in ("current", "unknown") or r["sources"].startswith("STALE: ") for r in rows)
+    stale = [f"{r['name']} ({r['sources']} {r['commit']})" for r in rows if r["sources"] != "current"]
+    if stale:
+        import warnings
+        warnings.warn(UserWarning("reports not current (re-run `make report`): " + "; ".join(stale)))

@@ -26,8 +26,9 @@ __all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabi
            'forecast_probabilities', 'stationary_distribution', 'forward', 'hmm_log_likelihood', 'forward_filter',
            'backward', 'forward_backward', 'viterbi', 'online_viterbi', 'pairwise_marginals', 'mean_field_elbo',
            'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform',
-           'garch_variance', 'garch_log_b', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b',
-           'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
+           'garch_variance', 'garch_log_b', 'skewt_log_prob', 'gjr_variance', 'gjr_log_b', 'gjr_transform',
+           'gjr_untransform', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b', 'pad_sequences',
+           'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -623,6 +624,87 @@ def garch_log_b(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, beta: Tenso
         lb = (torch.lgamma((nu + 1) / 2) - torch.lgamma(nu / 2) - 0.5 * torch.log(math.pi * (nu - 2) * s2)
               - (nu + 1) / 2 * torch.log1p(e2 / ((nu - 2) * s2)))
     return torch.where(mask[..., None], lb, 0.0)
+
+# %% ../nbs/01_hmm.ipynb #gjr01c1
+_MAX_SKEW = 0.999   # |lambda| stays below 1, where the skewed t's two halves would degenerate
+
+def _skewt_constants(nu: Tensor, lam: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "Hansen's (a, b, log c) for nu > 2, -1 < lam < 1 (arch's SkewStudent constants)."
+    log_c = torch.lgamma((nu + 1) / 2) - torch.lgamma(nu / 2) - 0.5 * torch.log(math.pi * (nu - 2))
+    a = 4 * lam * torch.exp(log_c) * (nu - 2) / (nu - 1)
+    return a, torch.sqrt(1 + 3 * lam ** 2 - a ** 2), log_c
+
+def skewt_log_prob(z: Tensor, nu: Tensor, lam: Tensor) -> Tensor:
+    "log f(z) of Hansen's skewed t standardised to mean 0, variance 1 (arch's SkewStudent: eta = nu > 2, -1 < lam < 1); broadcasts."
+    z, nu, lam = torch.broadcast_tensors(*(torch.as_tensor(v, dtype=z.dtype, device=z.device) for v in (z, nu, lam)))
+    if not bool((nu > 2).all()): raise ValueError("`nu` must be > 2")
+    if not bool((lam.abs() < 1).all()): raise ValueError("`lam` must lie in (-1, 1)")
+    a, b, log_c = _skewt_constants(nu, lam)
+    y = (b * z + a) / (1 + torch.sign(z + a / b) * lam)
+    return torch.log(b) + log_c - (nu + 1) / 2 * torch.log1p(y ** 2 / (nu - 2))
+
+# %% ../nbs/01_hmm.ipynb #gjr01c2
+def _check_gjr(r: Tensor, params: dict) -> int:
+    "Validate r (B, T) and per-regime GJR parameters ((K,) tensors like r): `_check_garch`'s, gamma >= 0, alpha + gamma/2 + beta < 1, |lam| < 1; K."
+    if params.get("gamma") is None: raise ValueError("`gamma` must be a (K,) tensor")
+    K = _check_garch(r, params)
+    a, g, b, lam = (params.get(k) for k in ("alpha", "gamma", "beta", "lam"))
+    if not bool((g >= 0).all()): raise ValueError("`gamma` must be >= 0")
+    if not bool((a + g / 2 + b < 1).all()): raise ValueError("`alpha` + `gamma`/2 + `beta` must be < 1 (covariance stationarity)")
+    if lam is not None and not bool((lam.abs() < 1).all()): raise ValueError("`lam` must lie in (-1, 1)")
+    return K
+
+def _presample(sigma2_0, B: int, K: int, r: Tensor, default: Tensor) -> Tensor:
+    "The pre-sample variance s0 (B, K): `default` (K,) when None, else a float, (B,) or (B, K) > 0."
+    if sigma2_0 is None: return default.expand(B, K)
+    s0 = torch.as_tensor(sigma2_0, dtype=r.dtype, device=r.device)
+    s0 = (s0[:, None] if s0.ndim == 1 else s0).expand(B, K)
+    if not bool((s0 > 0).all()): raise ValueError("`sigma2_0` must be > 0")
+    return s0
+
+def gjr_variance(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor,
+                 lengths: Tensor | None = None, sigma2_0=None) -> Tensor:
+    "Per-regime GJR-GARCH(1,1) variances sigma2 (B, T, K) driven by the observed r (B, T); padding of r is never read."
+    K = _check_gjr(r, dict(mu=mu, omega=omega, alpha=alpha, gamma=gamma, beta=beta))
+    B, T = r.shape
+    mask = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
+    eps = torch.where(mask, r, 0.0)[:, None, :] - mu[None, :, None]                    # (B, K, T)
+    pers = alpha + gamma / 2 + beta
+    s0 = _presample(sigma2_0, B, K, r, omega / (1 - pers))
+    e = eps[..., :-1]
+    shock = (alpha[:, None] + gamma[:, None] * (e < 0)) * e ** 2
+    x = torch.cat([(omega + pers * s0)[..., None], omega[:, None] + shock], -1)
+    return linear_recurrence(x, beta[None, :].expand(B, K)).transpose(1, 2)             # (B, T, K)
+
+def gjr_log_b(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor, nu: Tensor | None = None,
+              lam: Tensor | None = None, lengths: Tensor | None = None, sigma2_0=None) -> Tensor:
+    "Emission log-densities (B, T, K) of a Markov-switching GJR-GARCH(1,1): Gaussian (nu None), Student t (lam None) or Hansen's skewed t; 0 at padding."
+    if lam is not None and nu is None: raise ValueError("`lam` needs `nu`: the skewed t has both")
+    _check_gjr(r, dict(mu=mu, omega=omega, alpha=alpha, gamma=gamma, beta=beta, nu=nu, lam=lam))
+    s2 = gjr_variance(r, mu, omega, alpha, gamma, beta, lengths, sigma2_0)
+    B, T = r.shape
+    mask = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
+    z = (torch.where(mask, r, 0.0)[..., None] - mu) / torch.sqrt(s2)                  # (B, T, K)
+    if nu is None: lb = -0.5 * (math.log(2 * math.pi) + z ** 2)
+    else: lb = skewt_log_prob(z, nu, torch.zeros_like(nu) if lam is None else lam)
+    return torch.where(mask[..., None], lb - 0.5 * torch.log(s2), 0.0)
+
+# %% ../nbs/01_hmm.ipynb #gjr01c3
+def gjr_transform(raw: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor | None]:
+    "Unconstrained raw (..., K, 5 or 6) → (omega, alpha, gamma, beta, nu, lam), each (..., K), inside the constraints; lam is None for width 5."
+    if raw.shape[-1] not in (5, 6):
+        raise ValueError(f"`raw` must have a last dim of 5 (omega, persistence, share, leverage, nu) or 6 (and skew), got {tuple(raw.shape)}")
+    omega, shock, beta, nu = garch_transform(raw[..., :4])                             # shock = alpha + gamma / 2
+    g = torch.sigmoid(raw[..., 4])
+    lam = _MAX_SKEW * torch.tanh(raw[..., 5]) if raw.shape[-1] == 6 else None
+    return omega, shock * (1 - g), 2 * shock * g, beta, nu, lam
+
+def gjr_untransform(omega, alpha, gamma, beta, nu=None, lam=None) -> Tensor:
+    "Inverse of `gjr_transform`: raw (..., K, 6), or (..., K, 5) when lam is None (nu defaults to 30)."
+    alpha, gamma = (torch.as_tensor(v, dtype=torch.float64) for v in (alpha, gamma))
+    cols = [garch_untransform(omega, alpha + gamma / 2, beta, nu), torch.logit(gamma / 2 / (alpha + gamma / 2), eps=1e-9)[..., None]]
+    if lam is not None: cols.append(torch.atanh(torch.as_tensor(lam, dtype=torch.float64) / _MAX_SKEW)[..., None])
+    return torch.cat(cols, -1)
 
 # %% ../nbs/01_hmm.ipynb #p8cb8ed
 import numpy as np

@@ -43,8 +43,8 @@ from .hmm import (forward, forward_filter, forward_backward, viterbi, online_vit
                             pad_sequences, path_log_likelihood)   # the HMM algebra's home; re-exported names kept importable from here
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'Decoder', 'GarchDecoder', 'VAE_HMM',
-           'check_learning_rate', 'DivergenceGuard', 'persistence_log_prior', 'evaluate_loss', 'train_model',
+__all__ = ['GARCH_EMISSIONS', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'Decoder', 'GarchDecoder',
+           'VAE_HMM', 'check_learning_rate', 'DivergenceGuard', 'persistence_log_prior', 'evaluate_loss', 'train_model',
            'save_checkpoint', 'load_checkpoint', 'permute_states', 'RegimeModel', 'check_regime_model']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
@@ -178,15 +178,24 @@ def set_state_params(self: Decoder, mean: torch.Tensor, cov: torch.Tensor) -> No
         raise ValueError("`cov` has off-diagonal terms but the decoder is diagonal")
 
 # %% ../nbs/02_vae_hmm.ipynb #p849da7
+from .hmm import gjr_log_b, gjr_transform, gjr_untransform
+
+GARCH_EMISSIONS = ("garch", "garch_t", "gjr_t", "gjr_skewt")   # the return-column emissions of GarchDecoder
+
 class GarchDecoder(nn.Module):
-    "Per-state emissions with a GARCH(1,1) (Gaussian or Student-t) return in column 0 and, for other columns, a Gaussian given the return."
-    def __init__(self, K: int, output_dim: int, covariance: str = "diag", context_dim: int = 0, student: bool = True):
+    "Per-state emissions with a GARCH(1,1) or GJR(1,1) return in column 0 (Gaussian, t or skewed t) and, for other columns, a Gaussian given the return."
+    def __init__(self, K: int, output_dim: int, covariance: str = "diag", context_dim: int = 0, student: bool = True,
+                 emission: str | None = None):
         super().__init__()
         if covariance not in ("diag", "full"): raise ValueError(f"`covariance` must be 'diag' or 'full', got {covariance!r}")
-        self.K, self.C, self.covariance, self.context_dim, self.student = K, output_dim, covariance, context_dim, student
-        self.kernel_size = 1
+        emission = emission or ("garch_t" if student else "garch")
+        if emission not in GARCH_EMISSIONS: raise ValueError(f"`emission` must be one of {GARCH_EMISSIONS}, got {emission!r}")
+        self.K, self.C, self.covariance, self.context_dim, self.emission = K, output_dim, covariance, context_dim, emission
+        self.kernel_size, self.student, self.gjr = 1, emission != "garch", emission.startswith("gjr")
         self.mu = nn.Parameter(torch.zeros(K))
-        self.garch_raw = nn.Parameter(garch_untransform([0.05] * K, [0.05] * K, [0.9] * K, [8.0] * K).float())
+        self.garch_raw = nn.Parameter((gjr_untransform([0.05] * K, [0.025] * K, [0.05] * K, [0.9] * K, [8.0] * K,
+                                                       [0.0] * K if emission == "gjr_skewt" else None) if self.gjr else
+                                       garch_untransform([0.05] * K, [0.05] * K, [0.9] * K, [8.0] * K)).float())
         D = output_dim - 1                       # the other columns, Gaussian given r_t (and the context)
         self.cond_mean = nn.Parameter(torch.zeros(K, D)); self.cond_slope = nn.Parameter(torch.zeros(K, D))
         self.cond_logvar = nn.Parameter(torch.zeros(K, D))
@@ -194,9 +203,17 @@ class GarchDecoder(nn.Module):
         if context_dim: self.context_weight = nn.Parameter(torch.zeros(K, D, context_dim))
 
     def garch(self) -> tuple[torch.Tensor, ...]:
-        "Constrained (omega, alpha, beta, nu) per state, each (K,); nu is None for Gaussian returns."
+        "Constrained (omega, alpha, beta, nu) per state, each (K,); nu is None for Gaussian returns (GARCH emissions; see `emission_params`)."
+        if self.gjr: raise ValueError(f"`garch()` has no leverage or skew: use `emission_params()` for emission={self.emission!r}")
         om, al, be, nu = garch_transform(self.garch_raw)
         return om, al, be, (nu if self.student else None)
+
+    def emission_params(self) -> dict[str, torch.Tensor | None]:
+        "Every emission as a GJR: mu, omega, alpha, gamma (0 for GARCH), beta, nu (None if Gaussian), lam (0 if symmetric), each (K,); `gjr_log_b(r, **p)`."
+        if self.gjr: om, al, ga, be, nu, lam = gjr_transform(self.garch_raw)
+        else: (om, al, be, nu), ga, lam = self.garch(), torch.zeros_like(self.mu), None
+        lam = torch.zeros_like(om) if lam is None and nu is not None else lam
+        return dict(mu=self.mu, omega=om, alpha=al, gamma=ga, beta=be, nu=nu, lam=lam)
 
     def _cond_L(self) -> torch.Tensor:
         L = torch.diag_embed(torch.exp(0.5 * self.cond_logvar))
@@ -204,8 +221,8 @@ class GarchDecoder(nn.Module):
 
     def state_params(self) -> tuple[torch.Tensor, torch.Tensor]:
         "Implied unconditional per-state mean (K, C) and Cholesky factor (K, C, C) (context at 0), for ordering and summaries."
-        om, al, be, _ = self.garch()
-        v = om / (1 - al - be)                                               # (K,) unconditional return variance
+        p = self.emission_params()
+        v = p["omega"] / (1 - p["alpha"] - p["gamma"] / 2 - p["beta"])       # (K,) unconditional return variance
         mean = torch.cat([self.mu[:, None], self.cond_mean], 1)
         c, S = self.cond_slope, self._cond_L() @ self._cond_L().transpose(-1, -2)
         cov = torch.zeros(self.K, self.C, self.C, device=v.device, dtype=v.dtype)
@@ -216,11 +233,10 @@ class GarchDecoder(nn.Module):
 
 # %% ../nbs/02_vae_hmm.ipynb #estg2
 @patch
-def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor | None = None) -> torch.Tensor:
-    "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it."
-    om, al, be, nu = self.garch()
+def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
+    "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it; the return's padding past `lengths` is never read."
     r = x[:, 0]
-    lb = garch_log_b(r, self.mu, om, al, be, nu)
+    lb = gjr_log_b(r, **self.emission_params(), lengths=lengths) if self.gjr else garch_log_b(r, self.mu, *self.garch(), lengths=lengths)
     if self.C == 1: return lb
     mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (r[..., None] - self.mu)[..., None]   # (B, T, K, D)
     if self.context_dim:
@@ -232,12 +248,13 @@ def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor |
 @patch
 @torch.no_grad()
 def set_state_params(self: GarchDecoder, mean: torch.Tensor, cov: torch.Tensor, alpha: float = 0.05, beta: float = 0.9) -> None:
-    "Start from Gaussian states N(mean_k, cov_k): GARCH with that unconditional variance, the rest its conditional Gaussian."
+    "Start from Gaussian states N(mean_k, cov_k): GARCH with that unconditional variance (GJR: `alpha` split into alpha/2 + gamma/2), the rest its conditional Gaussian."
     v = cov[:, 0, 0]
     self.mu.copy_(mean[:, 0])
-    om = v * (1 - alpha - beta)
-    self.garch_raw.copy_(garch_untransform(om, torch.full_like(v, alpha), torch.full_like(v, beta),
-                                           self.garch()[3] if self.student else None).to(self.garch_raw))
+    om, full = v * (1 - alpha - beta), lambda a: torch.full_like(v, a)
+    p = self.emission_params()
+    self.garch_raw.copy_((gjr_untransform(om, full(alpha / 2), full(alpha), full(beta), p["nu"], p["lam"] if self.emission == "gjr_skewt" else None)
+                          if self.gjr else garch_untransform(om, full(alpha), full(beta), p["nu"])).to(self.garch_raw))
     if self.C == 1: return
     c = cov[:, 1:, 0] / v[:, None]
     S = cov[:, 1:, 1:] - c[:, :, None] * c[:, None, :] * v[:, None, None]
@@ -298,8 +315,8 @@ class VAE_HMM(nn.Module):
         normalisation = _original(normalisation, "normalisation", ("per_step", "original"))
         reconstruction = _original(reconstruction, "reconstruction", ("expected", "original"))
         if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
-        if emission not in ("gaussian", "garch", "garch_t") or (emission != "gaussian" and elbo != "exact"):
-            raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t' (the GARCH ones with elbo='exact'), got {emission!r}")
+        if emission not in ("gaussian",) + GARCH_EMISSIONS or (emission != "gaussian" and elbo != "exact"):
+            raise ValueError(f"`emission` must be 'gaussian' or one of {GARCH_EMISSIONS} (those with elbo='exact'), got {emission!r}")
         if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")
         if input_dim < 1: raise ValueError(f"`input_dim` must be >= 1, got {input_dim}")
         self.config = dict(input_dim=input_dim, u_dim=u_dim, K=K, hidden_dim=hidden_dim, embed_dim=embed_dim,
@@ -313,7 +330,7 @@ class VAE_HMM(nn.Module):
             self.decoder = Decoder(K, input_dim, embed_dim, hidden_dim, 1, causal, covariance,
                                    context_dim=input_dim if context else 0)
         else:
-            self.decoder = GarchDecoder(K, input_dim, covariance, input_dim if context else 0, student=emission == "garch_t")
+            self.decoder = GarchDecoder(K, input_dim, covariance, input_dim if context else 0, emission=emission)
 
     def _as_input(self, t: torch.Tensor, name: str) -> torch.Tensor:
         "`t` (B, channels, T) in the model's dtype: float64 (or integer) tensors are converted, anything else is refused."
@@ -327,9 +344,12 @@ class VAE_HMM(nn.Module):
     def _context(self, x: torch.Tensor) -> torch.Tensor | None:
         return lagged_inputs(x) if self.config["context"] else None
 
-    def hmm_params(self, x: torch.Tensor, u: torch.Tensor | None = None):
-        "(log_pi, log_A, log_b (B, T, K)) of the generative model for x (B, C, T), u (B, U, T) (converted to the model's dtype)."
+    def hmm_params(self, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None):
+        "(log_pi, log_A, log_b (B, T, K)) of the generative model for x (B, C, T), u (B, U, T) (converted to the model's dtype); padding past `lengths` is never read."
         x, u = self._as_input(x, "x"), (None if u is None else self._as_input(u, "u"))
+        if lengths is not None:   # zero the padding first: a NaN there would reach valid days through the GARCH recursion's 0 * NaN
+            keep = (torch.arange(x.shape[-1], device=x.device) < regime_lab.hmm._check_lengths(lengths, *x.shape[::2], x.device)[:, None])[:, None]
+            x, u = x.masked_fill(~keep, 0.0), (None if u is None else u.masked_fill(~keep, 0.0))
         log_pi, log_A = self.prior(u)
         return log_pi, log_A, self.decoder.log_prob_states(x, self._context(x))
 
@@ -338,7 +358,7 @@ class VAE_HMM(nn.Module):
 @torch.no_grad()
 def log_likelihood(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
     "Exact log p(x | u) per sequence (B,) of the generative model (either mode)."
-    return parallel_log_likelihood(*self.hmm_params(x, u), lengths)
+    return parallel_log_likelihood(*self.hmm_params(x, u, lengths), lengths)
 
 # %% ../nbs/02_vae_hmm.ipynb #estv4
 @patch
@@ -350,7 +370,7 @@ def compute_loss(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, 
     if lengths is None: lengths = torch.full((B,), T, dtype=torch.long, device=x.device)
     mask = (torch.arange(T, device=x.device)[None] < lengths[:, None]).to(x.dtype)   # (B, T)
     n_steps = mask.sum()
-    log_pi, log_A, log_b = self.hmm_params(x, u)
+    log_pi, log_A, log_b = self.hmm_params(x, u, lengths)
     if self.elbo == "exact":
         ll = parallel_log_likelihood(log_pi, log_A, log_b, lengths)
         nll = -ll.sum() / n_steps
@@ -384,7 +404,7 @@ def regime_probs(self: VAE_HMM, x: torch.Tensor, u: torch.Tensor | None = None, 
     if mode == "encoder":
         if self.encoder is None: raise ValueError("`mode='encoder'` needs elbo='mean_field'")
         return F.softmax(self.encoder(self._as_input(x, "x")), dim=1)
-    params = self.hmm_params(x, u)
+    params = self.hmm_params(x, u, lengths)
     if mode == "filtered": lp = forward_filter(*params, lengths)
     elif mode == "smoothed": lp = forward_backward(*params, lengths)[0]
     else: raise ValueError(f"`mode` must be 'filtered', 'smoothed' or 'encoder', got {mode!r}")
@@ -745,8 +765,8 @@ def _validate_params(self: RegimeModel) -> None:
     if self.covariance not in ("diag", "full"): raise ValueError(f"`covariance` must be 'diag' or 'full', got {self.covariance!r}")
     if isinstance(vf, bool) or not isinstance(vf, (int, float)) or not 0 < vf < 0.5:
         raise ValueError(f"`val_fraction` must be in (0, 0.5), got {vf!r}")
-    if self.emission not in ("gaussian", "garch", "garch_t"):
-        raise ValueError(f"`emission` must be 'gaussian', 'garch' or 'garch_t', got {self.emission!r}")
+    if self.emission not in ("gaussian",) + GARCH_EMISSIONS:
+        raise ValueError(f"`emission` must be 'gaussian' or one of {GARCH_EMISSIONS}, got {self.emission!r}")
     if not (isinstance(self.persistence, (int, float)) and self.persistence >= 0):
         raise ValueError(f"`persistence` must be >= 0, got {self.persistence!r}")
     check_int(self.seed, "seed", 0)
@@ -1090,13 +1110,14 @@ def load(cls: RegimeModel, path: str | Path, device: str | None = None) -> Regim
 @patch
 @torch.no_grad()
 def _sample_garch(self: RegimeModel, n_steps: int, ug: torch.Tensor | None, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
-    "`sample` for a GARCH-emission model: states from the chain, every regime's variance recursion run on the simulated returns."
+    "`sample` for a GARCH- or GJR-emission model: states from the chain, every regime's variance recursion run on the simulated returns."
+    from arch.univariate import SkewStudent
     rng = np.random.default_rng(seed)
     m = self.model_; dec = m.decoder
     dev = next(m.parameters()).device
-    om, al, be, nu = (None if v is None else v.cpu().double().numpy() for v in dec.garch())
-    mu, C = dec.mu.cpu().double().numpy(), dec.C
-    s2 = om / (1 - al - be)                                               # pre-sample: each regime's unconditional variance
+    mu, om, al, ga, be, nu, lam = (None if v is None else v.cpu().double().numpy() for v in dec.emission_params().values())
+    C = dec.C
+    s2 = om / (1 - al - ga / 2 - be)                                      # pre-sample: each regime's unconditional variance
     if C > 1:
         L, a, c = (v.cpu().double().numpy() for v in (dec._cond_L(), dec.cond_mean, dec.cond_slope))
         W = dec.context_weight.cpu().double().numpy() if dec.context_dim else None
@@ -1109,8 +1130,9 @@ def _sample_garch(self: RegimeModel, n_steps: int, ug: torch.Tensor | None, seed
             ut = torch.tensor(xs[t - 1], dtype=torch.float32) if self.inputs == "lagged" else ug[:, t]
             p = m.prior(ut.to(dev)[None, :, None])[1][0, 0].exp().cpu().double().numpy()[zs[t - 1]]
         k = zs[t] = rng.choice(len(p), p=p / p.sum())
-        if t: s2 = om + al * (xs[t - 1, 0] - mu) ** 2 + be * s2           # every regime's recursion, on the simulated return
-        e = rng.standard_normal() if nu is None else rng.standard_t(nu[k]) * np.sqrt((nu[k] - 2) / nu[k])
+        if t: s2 = om + (al + ga * (xs[t - 1, 0] < mu)) * (xs[t - 1, 0] - mu) ** 2 + be * s2   # every regime's recursion, on the simulated return
+        if dec.emission == "gjr_skewt": e = SkewStudent().ppf(rng.random(), [nu[k], lam[k]])   # Hansen's skewed t by its quantile function
+        else: e = rng.standard_normal() if nu is None else rng.standard_t(nu[k]) * np.sqrt((nu[k] - 2) / nu[k])
         xs[t, 0] = mu[k] + np.sqrt(s2[k]) * e
         if C > 1:
             my = a[k] + c[k] * (xs[t, 0] - mu[k]) + (W[k] @ xs[t - 1] if W is not None and t else 0.0)

@@ -19,12 +19,12 @@ from scipy import special
 from scipy import stats as sps
 
 from .data import check_int
-from .hmm import check_probabilities, forecast_probabilities, forward_filter, garch_variance
+from .hmm import check_probabilities, forecast_probabilities, forward_filter, gjr_variance
 from .vae_hmm import GarchDecoder, RegimeModel, _lengths_tensor, _unbatch
 
 # %% auto #0
 __all__ = ['skewt_constants', 'std_logpdf', 'std_cdf', 'std_ppf', 'std_partial_mean', 'std_sample', 'RegimeForecast',
-           'next_day_forecast', 'regime_garch_moments', 'simulate_regime_garch']
+           'next_day_forecast', 'lower_second_moment', 'regime_garch_moments', 'simulate_regime_garch']
 
 # %% ../nbs/02a_forecast.ipynb #f005
 def _shape_arrays(nu, skew):
@@ -279,19 +279,30 @@ def next_day_forecast(probs, transmat, mean, variance, nu=np.inf, skew=0.0, inde
     return RegimeForecast(w, _rows(mean, "mean", T, K), np.sqrt(v), nu, skew, index=index)
 
 # %% ../nbs/02a_forecast.ipynb #f034
-def regime_garch_moments(weights, transmat, mu, omega, alpha, beta, s2_next, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+def lower_second_moment(nu, skew) -> np.ndarray:
+    "kappa = E[Z^2 1{Z < 0}] of the standardised shocks (K,): 1/2 when symmetric; numerically for the skewed t (the GJR term's mean)."
+    from scipy import integrate
+    nu, lam = (np.atleast_1d(v).astype(float) for v in _shape_arrays(nu, skew))
+    return np.array([0.5 if l == 0 else integrate.quad(lambda z: z * z * np.exp(std_logpdf(z, n, l)), -np.inf, 0)[0]
+                     for n, l in zip(nu, lam)])
+
+def regime_garch_moments(weights, transmat, mu, omega, alpha, beta, s2_next, horizon: int, gamma=None, kappa=None) -> tuple[np.ndarray, np.ndarray]:
     """Each regime's expected GARCH variance on day t+h given that regime, (T, K), and the mixture variance (T,), from the
     day-(t+1) regime weights (T, K), `transmat` (K, K) or (T, K, K), the per-regime GARCH(1,1) parameters (K,) and the
-    next-day variances `s2_next` (T, K) known at the close of t (Haas recursion: every regime's variance on the returns)."""
+    next-day variances `s2_next` (T, K) known at the close of t (Haas recursion: every regime's variance on the returns).
+    GJR (`gamma`, with `kappa` = E[Z^2 1{Z<0}] of each regime's shock): regime i's shock raises regime k's variance by
+    (alpha_k + gamma_k kappa_i) times its square, exact when the regime means are equal (K = 1: arch's GJR forecast)."""
     H = check_int(horizon, "horizon", 1)
     w = np.asarray(weights, dtype=float); T, K = w.shape
     A = np.broadcast_to(np.asarray(transmat, dtype=float), (T, K, K))
     mu, om, al, be = (np.asarray(v, dtype=float).reshape(K) for v in (mu, omega, alpha, beta))
+    g, kap = (np.zeros(K) if v is None else np.asarray(v, dtype=float).reshape(K) for v in (gamma, kappa))
+    a_ik = al[None, :] + kap[:, None] * g[None, :]                                       # shock of regime i into variance k
     M = w[:, :, None] * np.asarray(s2_next, dtype=float)[:, None, :]                    # M_1[i, k]
     dm2 = (mu[:, None] - mu[None, :]) ** 2                                               # (mu_i - mu_k)^2
     for _ in range(H - 1):
         diag = np.diagonal(M, axis1=1, axis2=2)                                          # M_j[i, i]
-        S = w[:, :, None] * om + al * (diag[:, :, None] + w[:, :, None] * dm2) + be * M
+        S = w[:, :, None] * om + a_ik * (diag[:, :, None] + w[:, :, None] * dm2) + be * M
         M, w = np.einsum("til,tik->tlk", A, S), np.einsum("ti,til->tl", w, A)
     d = np.diagonal(M, axis1=1, axis2=2)
     cond = np.where(w > 1e-300, d / np.maximum(w, 1e-300), np.asarray(s2_next, dtype=float))
@@ -331,17 +342,19 @@ def simulate_regime_garch(weights, transmat, mu, omega, alpha, beta, s2_next, nu
 @patch
 @torch.no_grad()
 def _next_day_components(self: RegimeModel, x: torch.Tensor, L: list[int]) -> dict:
-    "Each regime's next-day location and variance of column 0 (scaled units), row t for day t+1, (T, K); shapes nu, skew (K,); GARCH parameters."
+    "Each regime's next-day location and variance of column 0 (scaled units), row t for day t+1, (T, K); shapes nu, skew (K,); GJR parameters."
     dec = self.model_.decoder
     if isinstance(dec, GarchDecoder):
-        om, al, be, nu = (None if v is None else v.double() for v in dec.garch())
-        mu, r = dec.mu.double(), x[:, 0].double()
-        s2 = garch_variance(r, mu, om, al, be, _lengths_tensor(L, x.device))               # (N, max L, K)
-        s2n = om + al * (r[..., None] - mu) ** 2 + be * s2
-        par = {k: v.cpu().numpy() for k, v in dict(mu=mu, omega=om, alpha=al, beta=be).items()}
+        p = {k: None if v is None else v.double() for k, v in dec.emission_params().items()}
+        r, mu = x[:, 0].double(), p["mu"]
+        s2 = gjr_variance(r, mu, p["omega"], p["alpha"], p["gamma"], p["beta"], _lengths_tensor(L, x.device))   # (N, max L, K)
+        e = r[..., None] - mu
+        s2n = p["omega"] + (p["alpha"] + p["gamma"] * (e < 0)) * e ** 2 + p["beta"] * s2
+        par = {k: p[k].cpu().numpy() for k in ("mu", "omega", "alpha", "gamma", "beta")}
         K = len(par["mu"])
-        return dict(loc=np.broadcast_to(par["mu"], (sum(L), K)), var=_unbatch(s2n, L).cpu().numpy(), garch=par,
-                    nu=np.full(K, np.inf) if nu is None else nu.cpu().numpy(), skew=np.zeros(K))
+        nu = np.full(K, np.inf) if p["nu"] is None else p["nu"].cpu().numpy()
+        skew = np.zeros(K) if p["lam"] is None else p["lam"].cpu().numpy()
+        return dict(loc=np.broadcast_to(par["mu"], (sum(L), K)), var=_unbatch(s2n, L).cpu().numpy(), garch=par, nu=nu, skew=skew)
     mean, Lc = (v.double() for v in dec.state_params())
     loc = mean[:, 0].expand(x.shape[0], x.shape[2], -1)
     if dec.context_dim:                                                                   # tomorrow's context is today's x
@@ -371,13 +384,15 @@ def forecast(self: RegimeModel, X, U=None, horizon: int = 1, lengths=None, kind:
     index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else None
     one = next_day_forecast(P, A, m0 + s0 * c["loc"], s0 ** 2 * c["var"], c["nu"], c["skew"], index=index)
     if H == 1: return one
-    g = c["garch"] or dict(mu=c["loc"][0], omega=c["var"][0], alpha=np.zeros_like(c["nu"]), beta=np.zeros_like(c["nu"]))
+    z = np.zeros_like(c["nu"])
+    g = c["garch"] or dict(mu=c["loc"][0], omega=c["var"][0], alpha=z, gamma=z, beta=z)
     sim = simulate_regime_garch(one.weights, A, g["mu"], g["omega"], g["alpha"], g["beta"], c["var"], c["nu"], c["skew"],
-                                horizon=H, n_sims=n_sims, seed=seed, kind=kind)
+                                g["gamma"], horizon=H, n_sims=n_sims, seed=seed, kind=kind)
     W = forecast_probabilities(P, A, H, path=True)                                         # (T, H, K): days t+1..t+h
     if kind == "sum":
         mean = H * m0 + s0 * (W * g["mu"]).sum((1, 2))
         return RegimeForecast(W[:, -1], draws=H * m0 + s0 * sim, mean=mean, index=index, horizon=H, kind="sum")
-    cond, _ = regime_garch_moments(one.weights, A, g["mu"], g["omega"], g["alpha"], g["beta"], c["var"], H)
+    cond, _ = regime_garch_moments(one.weights, A, g["mu"], g["omega"], g["alpha"], g["beta"], c["var"], H, g["gamma"],
+                                   lower_second_moment(c["nu"], c["skew"]))
     return RegimeForecast(W[:, -1], m0 + s0 * g["mu"], s0 * np.sqrt(cond), c["nu"], c["skew"], index=index, horizon=H,
                           draws=m0 + s0 * sim)

@@ -366,10 +366,11 @@ def _next_day_components(self: RegimeModel, x: torch.Tensor, L: list[int]) -> di
 # %% ../nbs/02a_forecast.ipynb #f042
 @patch
 def forecast(self: RegimeModel, X, U=None, horizon: int = 1, lengths=None, kind: str = "day", n_sims: int = 2000,
-             seed: int = 0) -> RegimeForecast:
+             seed: int = 0, rows=None) -> RegimeForecast:
     """Row t: the predictive distribution of column 0 of X on day t+h (`kind='day'`) or summed over days t+1..t+h
     (`kind='sum'`), made at the close of day t from data up to t, in the units of X (a `RegimeForecast`). h = 1 is in
-    closed form; h > 1 simulates `n_sims` paths (seeded) for quantiles. `lengths`: each sequence forecast alone."""
+    closed form; h > 1 simulates `n_sims` paths (seeded) for quantiles. `lengths`: each sequence forecast alone. `rows`:
+    positions of the origins to return (all by default; the filter still reads every row), so only those are simulated."""
     H = check_int(horizon, "horizon", 1)
     if kind not in ("day", "sum"): raise ValueError(f"`kind` must be 'day' or 'sum', got {kind!r}")
     check_int(n_sims, "n_sims", 1); check_int(seed, "seed", 0)
@@ -383,16 +384,19 @@ def forecast(self: RegimeModel, X, U=None, horizon: int = 1, lengths=None, kind:
     m0, s0 = float(self.scaler_.mean_.iloc[0]), float(self.scaler_.scale_.iloc[0])
     index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else None
     one = next_day_forecast(P, A, m0 + s0 * c["loc"], s0 ** 2 * c["var"], c["nu"], c["skew"], index=index)
+    keep = np.arange(len(one))[slice(None) if rows is None else rows]
+    one, P, var = one.take(keep), P[keep], c["var"][keep]
+    A = A if A.ndim == 2 else A[keep]
     if H == 1: return one
     z = np.zeros_like(c["nu"])
     g = c["garch"] or dict(mu=c["loc"][0], omega=c["var"][0], alpha=z, gamma=z, beta=z)
-    sim = simulate_regime_garch(one.weights, A, g["mu"], g["omega"], g["alpha"], g["beta"], c["var"], c["nu"], c["skew"],
+    sim = simulate_regime_garch(one.weights, A, g["mu"], g["omega"], g["alpha"], g["beta"], var, c["nu"], c["skew"],
                                 g["gamma"], horizon=H, n_sims=n_sims, seed=seed, kind=kind)
     W = forecast_probabilities(P, A, H, path=True)                                         # (T, H, K): days t+1..t+h
     if kind == "sum":
         mean = H * m0 + s0 * (W * g["mu"]).sum((1, 2))
-        return RegimeForecast(W[:, -1], draws=H * m0 + s0 * sim, mean=mean, index=index, horizon=H, kind="sum")
-    cond, _ = regime_garch_moments(one.weights, A, g["mu"], g["omega"], g["alpha"], g["beta"], c["var"], H, g["gamma"],
+        return RegimeForecast(W[:, -1], draws=H * m0 + s0 * sim, mean=mean, index=one.index, horizon=H, kind="sum")
+    cond, _ = regime_garch_moments(one.weights, A, g["mu"], g["omega"], g["alpha"], g["beta"], var, H, g["gamma"],
                                    lower_second_moment(c["nu"], c["skew"]))
-    return RegimeForecast(W[:, -1], m0 + s0 * g["mu"], s0 * np.sqrt(cond), c["nu"], c["skew"], index=index, horizon=H,
+    return RegimeForecast(W[:, -1], m0 + s0 * g["mu"], s0 * np.sqrt(cond), c["nu"], c["skew"], index=one.index, horizon=H,
                           draws=m0 + s0 * sim)

@@ -257,9 +257,8 @@ def forecast_block(make_model: Callable, returns: pd.Series, block: dict, horizo
     model = make_model().fit(X)
     data = r.iloc[block["fit_start"]:block["last"] + 1].to_frame()
     rows = np.arange(block["first"], block["last"] + 1) - block["fit_start"]
-    if H == 1 and kind == "day": f = model.forecast(data, **forecast_kw)
-    else: f = model.forecast(data, horizon=H, kind=kind, **forecast_kw)
-    f = f.take(rows)
+    if H == 1 and kind == "day": f = model.forecast(data, **forecast_kw).take(rows)
+    else: f = model.forecast(data, horizon=H, kind=kind, rows=rows, **forecast_kw)     # simulate only the block's origins
     out = f.to_frame(alphas)
     tgt = np.arange(block["first"], block["last"] + 1) + H
     real = r.to_numpy()[tgt] if kind == "day" else np.array([r.to_numpy()[t - H + 1:t + 1].sum() for t in tgt])

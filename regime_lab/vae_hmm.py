@@ -43,9 +43,10 @@ from .hmm import (forward, forward_filter, forward_backward, viterbi, online_vit
                             pad_sequences, path_log_likelihood)   # the HMM algebra's home; re-exported names kept importable from here
 
 # %% auto #0
-__all__ = ['GARCH_EMISSIONS', 'CHECKPOINT_FORMAT', 'CausalConv1d', 'lagged_inputs', 'Encoder', 'Prior', 'Decoder', 'GarchDecoder',
-           'VAE_HMM', 'check_learning_rate', 'DivergenceGuard', 'persistence_log_prior', 'evaluate_loss', 'train_model',
-           'save_checkpoint', 'load_checkpoint', 'permute_states', 'RegimeModel', 'check_regime_model']
+__all__ = ['GARCH_EMISSIONS', 'CHECKPOINT_FORMAT', 'LBFGS_TOL', 'LBFGS_CHUNK', 'CausalConv1d', 'lagged_inputs', 'Encoder',
+           'Prior', 'Decoder', 'GarchDecoder', 'VAE_HMM', 'check_learning_rate', 'DivergenceGuard',
+           'persistence_log_prior', 'evaluate_loss', 'train_model', 'save_checkpoint', 'load_checkpoint',
+           'permute_states', 'RegimeModel', 'check_regime_model']
 
 # %% ../nbs/02_vae_hmm.ipynb #c005
 class CausalConv1d(nn.Conv1d):
@@ -192,6 +193,7 @@ class GarchDecoder(nn.Module):
         if emission not in GARCH_EMISSIONS: raise ValueError(f"`emission` must be one of {GARCH_EMISSIONS}, got {emission!r}")
         self.K, self.C, self.covariance, self.context_dim, self.emission = K, output_dim, covariance, context_dim, emission
         self.kernel_size, self.student, self.gjr = 1, emission != "garch", emission.startswith("gjr")
+        self.sigma2_0 = None     # the pre-sample variance: None is each regime's unconditional one; a number fixes it (arch's backcast, to compare; not saved)
         self.mu = nn.Parameter(torch.zeros(K))
         self.garch_raw = nn.Parameter((gjr_untransform([0.05] * K, [0.025] * K, [0.05] * K, [0.9] * K, [8.0] * K,
                                                        [0.0] * K if emission == "gjr_skewt" else None) if self.gjr else
@@ -236,7 +238,8 @@ class GarchDecoder(nn.Module):
 def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
     "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it; the return's padding past `lengths` is never read."
     r = x[:, 0]
-    lb = gjr_log_b(r, **self.emission_params(), lengths=lengths) if self.gjr else garch_log_b(r, self.mu, *self.garch(), lengths=lengths)
+    s0 = getattr(self, "sigma2_0", None)
+    lb = gjr_log_b(r, **self.emission_params(), lengths=lengths, sigma2_0=s0) if self.gjr else garch_log_b(r, self.mu, *self.garch(), lengths=lengths, sigma2_0=s0)
     if self.C == 1: return lb
     mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (r[..., None] - self.mu)[..., None]   # (B, T, K, D)
     if self.context_dim:
@@ -864,8 +867,9 @@ def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[
         if hasattr(m.decoder, "init_regression"):   # GARCH emission: the other columns' regressions from EM's posterior
             Zp, Lt = pad_sequences(Ztr, n_tr)
             lb = gaussian_log_b(Zp.reshape(-1, Zp.shape[-1]), em["means"][r:r + 1], em["covs"][r:r + 1]).reshape(len(L), -1, K)
-            gamma = forward_backward(em["log_pi"][r], em["log_A"][r], lb, _lengths_tensor(n_tr, lb.device))[0]
-            m.decoder.init_regression(x_tr, _unbatch(gamma, n_tr).exp(), lengths=n_tr)
+            keep = torch.arange(lb.shape[1], device=lb.device)[None] < Lt[:, None]       # the tree E-step: log T levels, not a T-step loop
+            gamma = regime_lab.hmm._em_statistics(em["log_pi"][r].expand(len(L), K), em["log_A"][r].expand(len(L), K, K), lb, keep)[1]
+            m.decoder.init_regression(x_tr, _unbatch(gamma, n_tr), lengths=n_tr)
         if m.prior.stationary: m.prior.trans_logits.copy_(em["log_A"][r].float())
         else:
             m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(em["log_A"][r].float().reshape(-1))
@@ -907,9 +911,11 @@ def _setup(self: RegimeModel, X, U=None, lengths=None) -> tuple:
 
 @patch
 def _finish(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[int], n_tr: list[int], dev) -> None:
-    "After the EM start: refine by gradient (not at all when `epochs` = 0) and order the regimes by volatility."
-    self.history_ = self._refine(x, u, L, n_tr, dev) if self.epochs > 0 else \
+    "After the EM start: refine (not at all when `epochs` = 0; GARCH family: L-BFGS to the maximum likelihood) and order the regimes by volatility."
+    mle = self.epochs > 0 and self.emission in GARCH_EMISSIONS
+    self.history_ = self._refine(x, u, L, n_tr, dev) if self.epochs > 0 and not (mle and self.model_.prior.stationary) else \
         {"epoch": [], "train_loss": [], "val_loss": [], "beta": [], "lr": [], "best_val_loss": None}
+    if mle: self.history_ = self._maximise(x, u, L, n_tr, dev, self.history_)
     with torch.no_grad():      # order regimes by volatility (trace of the emission covariance, scaled units), 0 = calmest
         _, Lc = self.model_.decoder.state_params()
         vol = (Lc @ Lc.transpose(-1, -2)).diagonal(dim1=-2, dim2=-1).sum(-1)
@@ -924,6 +930,51 @@ def _fit(self: RegimeModel, X, U=None, lengths=None) -> RegimeModel:
     self._finish(x, u, L, n_tr, dev)
     self.fit_time_ = time.time() - t0
     return self
+
+# %% ../nbs/02_vae_hmm.ipynb #emisD2
+LBFGS_TOL = 1e-5      # L-BFGS stops when LBFGS_CHUNK iterations gain less than this many nats per training day (the likelihood has converged)
+LBFGS_CHUNK = 10      # iterations between the recorded losses (and the convergence test)
+
+def _rows(t: torch.Tensor | None, L: list[int], a: list[int], b: list[int]) -> torch.Tensor | None:
+    "Rows a[i]:b[i] of each sequence of the batch t (N, C, max L), as a zero-padded batch."
+    if t is None or len(L) == 1: return None if t is None else t[..., a[0]:b[0]]
+    return torch.nn.utils.rnn.pad_sequence([t[i, :, a[i]:b[i]].T for i in range(len(L))], batch_first=True).transpose(1, 2)
+
+@patch
+def _maximise(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[int], n_tr: list[int], dev, hist: dict) -> dict:
+    """Maximum likelihood of the training rows by L-BFGS (strong Wolfe line search, float64) until `LBFGS_CHUNK` iterations gain less
+    than `LBFGS_TOL` nats a day, or `epochs` iterations: every parameter of a stationary model, the emission's (and the start's) otherwise."""
+    m = copy.deepcopy(self.model_).double()
+    params = list(m.parameters()) if m.prior.stationary else list(m.decoder.parameters()) + [m.prior.init_logits]
+    for p in m.parameters(): p.requires_grad_(any(p is q for q in params))
+    zero, lt = [0] * len(L), (None if len(L) == 1 else torch.tensor(n_tr, device=dev))
+    xt, ut, xv, uv = _rows(x, L, zero, n_tr), _rows(u, L, zero, n_tr), _rows(x, L, n_tr, L), _rows(u, L, n_tr, L)
+    lv = torch.tensor([n - a for n, a in zip(L, n_tr)], device=dev)
+    opt = torch.optim.LBFGS(params, lr=1.0, max_iter=LBFGS_CHUNK, history_size=20, line_search_fn="strong_wolfe",
+                            tolerance_grad=1e-9, tolerance_change=1e-12)
+    def closure():
+        opt.zero_grad()
+        loss = m.compute_loss(xt, ut, lt)[0]
+        loss.backward()
+        return loss
+    with torch.no_grad(): prev = float(m.compute_loss(xt, ut, lt)[0])
+    hist = {k: list(v) for k, v in hist.items() if isinstance(v, list)}
+    start, done = (hist["epoch"][-1] + 1 if hist["epoch"] else 0), 0
+    while done < self.epochs:
+        n = min(LBFGS_CHUNK, self.epochs - done)
+        opt.param_groups[0].update(max_iter=n, max_eval=n * 5 // 4)
+        opt.step(closure)
+        done = opt.state[params[0]]["n_iter"]
+        with torch.no_grad(): cur, val = float(m.compute_loss(xt, ut, lt)[0]), float(m.compute_loss(xv, uv, lv)[0])
+        if not (math.isfinite(cur) and all(bool(torch.isfinite(p).all()) for p in params)):
+            raise FloatingPointError(f"the L-BFGS refinement reached a non-finite likelihood after {done} iterations")
+        for k, v in (("epoch", start + done - 1), ("train_loss", cur), ("val_loss", val), ("beta", 1.0), ("lr", 1.0)):
+            hist[k].append(v)
+        if prev - cur < LBFGS_TOL: break
+        prev = cur
+    hist["best_val_loss"], hist["optimizer"] = (hist["val_loss"][-1] if hist["val_loss"] else None), "lbfgs"
+    self.model_.load_state_dict(m.state_dict())
+    return hist
 
 # %% ../nbs/02_vae_hmm.ipynb #estpis_stationary
 @patch(as_prop=True)

@@ -868,8 +868,8 @@ def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[
             Zp, Lt = pad_sequences(Ztr, n_tr)
             lb = gaussian_log_b(Zp.reshape(-1, Zp.shape[-1]), em["means"][r:r + 1], em["covs"][r:r + 1]).reshape(len(L), -1, K)
             keep = torch.arange(lb.shape[1], device=lb.device)[None] < Lt[:, None]       # the tree E-step: log T levels, not a T-step loop
-            gamma = regime_lab.hmm._em_statistics(em["log_pi"][r].expand(len(L), K), em["log_A"][r].expand(len(L), K, K), lb, keep)[1]
-            m.decoder.init_regression(x_tr, _unbatch(gamma, n_tr), lengths=n_tr)
+            gamma = regime_lab.hmm._em_statistics(em["log_pi"][r].expand(len(L), K), em["log_A"][r].expand(len(L), K, K), lb, keep)[1].log()
+            m.decoder.init_regression(x_tr, _unbatch(gamma, n_tr).exp(), lengths=n_tr)
         if m.prior.stationary: m.prior.trans_logits.copy_(em["log_A"][r].float())
         else:
             m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(em["log_A"][r].float().reshape(-1))
@@ -877,7 +877,11 @@ def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[
 # %% ../nbs/02_vae_hmm.ipynb #estr10b
 @patch
 def _refine(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[int], n_tr: list[int], dev) -> dict:
-    "Adam on the exact likelihood of each sequence's training rows, early-stopped on their validation rows: the history."
+    """Adam on the exact likelihood of each sequence's training rows, early-stopped on their validation rows: the history. A GARCH-family
+    emission then goes to the maximum likelihood by L-BFGS (`_maximise`); with stationary transitions L-BFGS alone moves every parameter."""
+    garch = self.emission in GARCH_EMISSIONS
+    if garch and self.model_.prior.stationary:
+        return self._maximise(x, u, L, n_tr, dev, {"epoch": [], "train_loss": [], "val_loss": [], "beta": [], "lr": []})
     def cut(t, a, b):   # rows a[i]:b[i] of each sequence, as a padded batch
         if t is None or len(L) == 1: return None if t is None else t[..., a[0]:b[0]]
         return torch.nn.utils.rnn.pad_sequence([t[i, :, a[i]:b[i]].T for i in range(len(L))], batch_first=True).transpose(1, 2)
@@ -890,9 +894,10 @@ def _refine(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[
         ds = RandomChunkDataset([x[i, :, :a].cpu() for i, a in enumerate(n_tr)], None if u is None else [u[i, :, :a].cpu() for i, a in enumerate(n_tr)],
                                 min_len=min(64, n), max_len=min(256, n), n_chunks=64, seed=self.seed)
         train_b = torch.utils.data.DataLoader(ds, batch_size=32, collate_fn=collate_fn)
-    return train_model(self.model_, train_b, val_b, epochs=self.epochs, lr=self.lr, patience=self.patience, min_delta=self.tol,
+    hist = train_model(self.model_, train_b, val_b, epochs=self.epochs, lr=self.lr, patience=self.patience, min_delta=self.tol,
                        beta_start=1.0 if self.elbo == "exact" else 0.0, warmup_epochs=10, seed=self.seed, device=dev,
                        progress=self.progress)
+    return self._maximise(x, u, L, n_tr, dev, hist) if garch else hist
 
 # %% ../nbs/02_vae_hmm.ipynb #estr11
 @patch
@@ -911,11 +916,9 @@ def _setup(self: RegimeModel, X, U=None, lengths=None) -> tuple:
 
 @patch
 def _finish(self: RegimeModel, x: torch.Tensor, u: torch.Tensor | None, L: list[int], n_tr: list[int], dev) -> None:
-    "After the EM start: refine (not at all when `epochs` = 0; GARCH family: L-BFGS to the maximum likelihood) and order the regimes by volatility."
-    mle = self.epochs > 0 and self.emission in GARCH_EMISSIONS
-    self.history_ = self._refine(x, u, L, n_tr, dev) if self.epochs > 0 and not (mle and self.model_.prior.stationary) else \
+    "After the EM start: refine by gradient (not at all when `epochs` = 0) and order the regimes by volatility."
+    self.history_ = self._refine(x, u, L, n_tr, dev) if self.epochs > 0 else \
         {"epoch": [], "train_loss": [], "val_loss": [], "beta": [], "lr": [], "best_val_loss": None}
-    if mle: self.history_ = self._maximise(x, u, L, n_tr, dev, self.history_)
     with torch.no_grad():      # order regimes by volatility (trace of the emission covariance, scaled units), 0 = calmest
         _, Lc = self.model_.decoder.state_params()
         vol = (Lc @ Lc.transpose(-1, -2)).diagonal(dim1=-2, dim2=-1).sum(-1)

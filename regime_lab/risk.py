@@ -217,13 +217,12 @@ class FilteredHistoricalSimulation:
         return RegimeForecast(np.ones((len(g), 1)), draws=draws, index=g.index)
 
 class HMMForecaster:
-    "hmmlearn's GaussianHMM on the returns; row t: the next-day Gaussian mixture under the filtered probabilities at t."
-    def __init__(self, n_regimes: int = 2, n_iter: int = 100, seed: int = 0): self.n_regimes, self.n_iter, self.seed = n_regimes, n_iter, seed
+    "A Gaussian HMM on the returns (an unfitted hmmlearn `GaussianHMM`, cloned at each fit); row t: the next-day mixture under the filtered probabilities at t."
+    def __init__(self, hmm): self.hmm = hmm
     def fit(self, X) -> "HMMForecaster":
-        from hmmlearn.hmm import GaussianHMM
-        r = _returns(X).to_numpy()[:, None]
-        self.hmm_ = GaussianHMM(check_int(self.n_regimes, "n_regimes", 1), covariance_type="diag", n_iter=self.n_iter,
-                                random_state=self.seed).fit(r)
+        from sklearn.base import clone
+        if not all(hasattr(self.hmm, a) for a in ("fit", "n_components")): raise ValueError("`hmm` must be an hmmlearn GaussianHMM (unfitted)")
+        self.hmm_ = clone(self.hmm).fit(_returns(X).to_numpy()[:, None])
         return self
     def forecast(self, X) -> RegimeForecast:
         import torch

@@ -1,6 +1,6 @@
 """What a desk needs to run a fitted `RegimeModel` every day: a filter state that takes tomorrow's row without
-re-reading the history, the information criteria that choose the number of regimes, and the regime weights
-$h$ days ahead. The methods are added to `RegimeModel` here (importing `regime_lab` adds them).
+re-reading the history, the information criteria that choose the number of regimes, and the predictive
+distribution of the return $h$ days ahead. The methods are added to `RegimeModel` here (importing `regime_lab` adds them).
 
 Docs: https://regime-lab.github.io/regime_lab/live.html.md"""
 
@@ -10,6 +10,7 @@ Docs: https://regime-lab.github.io/regime_lab/live.html.md"""
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .data import check_feature_names, check_int, check_time_index
+from .forecast import RegimeForecast, _components
 from .hmm import forecast_probabilities, forward_filter, garch_log_b, garch_variance
 from .vae_hmm import _NOT_FITTED, RegimeModel, lagged_inputs, load_checkpoint
 
@@ -180,7 +182,7 @@ def next_transmat(self: FilterState) -> np.ndarray:
     return prior(u[None, :, None])[1][0, 0].exp().cpu().double().numpy()
 
 @patch
-def forecast(self: FilterState, horizon: int = 1, path: bool = False) -> np.ndarray:
+def regime_weights(self: FilterState, horizon: int = 1, path: bool = False) -> np.ndarray:
     "Regime weights (K,) `horizon` days after the last row, p A^h (every step 1..horizon as (horizon, K) when `path`)."
     return forecast_probabilities(self.probs, self.next_transmat(), horizon, path=path)
 
@@ -204,6 +206,19 @@ def next_moments(self: FilterState) -> tuple[np.ndarray, np.ndarray]:
     s = torch.tensor(rm.scaler_.scale_.to_numpy(), dtype=torch.float64)
     m = torch.tensor(rm.scaler_.mean_.to_numpy(), dtype=torch.float64)
     return (mean.double().cpu() * s + m).numpy(), (cov.double().cpu() * s[:, None] * s[None, :]).numpy()
+
+# %% ../nbs/02b_live.ipynb #live035
+@patch
+def forecast(self: FilterState, horizon: int = 1, kind: str = "day", n_sims: int = 2000, seed: int = 0, path=None) -> RegimeForecast:
+    """The predictive distribution of the return column `horizon` days after the last row (`kind='sum'`: of the sum of those
+    days), made at its close: a one-row `RegimeForecast` (`.weights` = p A^h), the last row of `RegimeModel.forecast` on the
+    whole series. `path` is deprecated: `regime_weights(horizon, path)` gives the weights of every step."""
+    if path is not None:
+        warnings.warn("`FilterState.forecast(h, path=...)` is deprecated: use `regime_weights(h, path=...)`", DeprecationWarning, stacklevel=2)
+        return self.regime_weights(horizon, path=bool(path))
+    c = _components(self.regime_model.model_.decoder, self.x_last[None], None if self.s2 is None else self.s2[None])
+    index = None if self.last_label is None else [self.last_label]
+    return self.regime_model._forecast_from(self.probs[None], self.next_transmat(), c, horizon, kind, n_sims, seed, index)
 
 # %% ../nbs/02b_live.ipynb #live030
 def _label_out(v):

@@ -339,57 +339,55 @@ def simulate_regime_garch(weights, transmat, mu, omega, alpha, beta, s2_next, nu
     return out
 
 # %% ../nbs/02a_forecast.ipynb #f040
-@patch
 @torch.no_grad()
-def _next_day_components(self: RegimeModel, x: torch.Tensor, L: list[int]) -> dict:
-    "Each regime's next-day location and variance of column 0 (scaled units), row t for day t+1, (T, K); shapes nu, skew (K,); GJR parameters."
-    dec = self.model_.decoder
+def _components(dec, x_rows: torch.Tensor, s2: torch.Tensor | None = None) -> dict:
+    """Each regime's location and variance of column 0 on the day after each of the scaled rows `x_rows` (N, C), (N, K), with
+    `s2` (N, K) the rows' own GARCH variances (GARCH family); shapes nu, skew (K,); the GJR parameters (None if Gaussian)."""
+    N = x_rows.shape[0]
     if isinstance(dec, GarchDecoder):
         p = {k: None if v is None else v.double() for k, v in dec.emission_params().items()}
-        r, mu = x[:, 0].double(), p["mu"]
-        s2 = gjr_variance(r, mu, p["omega"], p["alpha"], p["gamma"], p["beta"], _lengths_tensor(L, x.device))   # (N, max L, K)
-        e = r[..., None] - mu
-        s2n = p["omega"] + (p["alpha"] + p["gamma"] * (e < 0)) * e ** 2 + p["beta"] * s2
+        e = x_rows[:, 0].double()[:, None] - p["mu"]
+        s2n = p["omega"] + (p["alpha"] + p["gamma"] * (e < 0)) * e ** 2 + p["beta"] * s2.double()
         par = {k: p[k].cpu().numpy() for k in ("mu", "omega", "alpha", "gamma", "beta")}
         K = len(par["mu"])
         nu = np.full(K, np.inf) if p["nu"] is None else p["nu"].cpu().numpy()
         skew = np.zeros(K) if p["lam"] is None else p["lam"].cpu().numpy()
-        return dict(loc=np.broadcast_to(par["mu"], (sum(L), K)), var=_unbatch(s2n, L).cpu().numpy(), garch=par, nu=nu, skew=skew)
+        return dict(loc=np.broadcast_to(par["mu"], (N, K)), var=s2n.cpu().numpy(), garch=par, nu=nu, skew=skew)
     mean, Lc = (v.double() for v in dec.state_params())
-    loc = mean[:, 0].expand(x.shape[0], x.shape[2], -1)
+    loc = mean[:, 0].expand(N, -1)
     if dec.context_dim:                                                                   # tomorrow's context is today's x
-        loc = loc + torch.einsum("kd,bdt->btk", dec.context_weight[:, 0].double(), x.double())
+        loc = loc + torch.einsum("kd,nd->nk", dec.context_weight[:, 0].double(), x_rows.double())
     K = mean.shape[0]
-    return dict(loc=_unbatch(loc, L).cpu().numpy(), var=np.broadcast_to((Lc @ Lc.transpose(-1, -2))[:, 0, 0].cpu().numpy(), (sum(L), K)),
+    return dict(loc=loc.cpu().numpy(), var=np.broadcast_to((Lc @ Lc.transpose(-1, -2))[:, 0, 0].cpu().numpy(), (N, K)),
                 garch=None, nu=np.full(K, np.inf), skew=np.zeros(K))
+
+@patch
+@torch.no_grad()
+def _next_day_components(self: RegimeModel, x: torch.Tensor, L: list[int]) -> dict:
+    "`_components` of every row of the scaled batch x (N, C, max L): row t for day t+1, (T, K), the variances from `hmm.gjr_variance`."
+    dec, s2 = self.model_.decoder, None
+    if isinstance(dec, GarchDecoder):
+        p = {k: None if v is None else v.double() for k, v in dec.emission_params().items()}
+        s2 = _unbatch(gjr_variance(x[:, 0].double(), p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], _lengths_tensor(L, x.device)), L)
+    return _components(dec, _unbatch(x.transpose(1, 2), L), s2)
 
 # %% ../nbs/02a_forecast.ipynb #f042
 @patch
-def forecast(self: RegimeModel, X, U=None, horizon: int = 1, lengths=None, kind: str = "day", n_sims: int = 2000,
-             seed: int = 0, rows=None) -> RegimeForecast:
-    """Row t: the predictive distribution of column 0 of X on day t+h (`kind='day'`) or summed over days t+1..t+h
-    (`kind='sum'`), made at the close of day t from data up to t, in the units of X (a `RegimeForecast`). h = 1 is in
-    closed form; h > 1 simulates `n_sims` paths (seeded) for quantiles. `lengths`: each sequence forecast alone. `rows`:
-    positions of the origins to return (all by default; the filter still reads every row), so only those are simulated."""
+def _forecast_from(self: RegimeModel, P, A, c: dict, horizon: int = 1, kind: str = "day", n_sims: int = 2000, seed: int = 0,
+                   index=None) -> RegimeForecast:
+    """The forecast of each origin from its filtered probabilities `P` (T, K), the transition matrix of its next move `A` ((K, K)
+    or (T, K, K)) and its next-day components `c` (`_components`, scaled units), in the units of X: `forecast`'s and the live
+    filter state's one formula."""
     H = check_int(horizon, "horizon", 1)
     if kind not in ("day", "sum"): raise ValueError(f"`kind` must be 'day' or 'sum', got {kind!r}")
     check_int(n_sims, "n_sims", 1); check_int(seed, "seed", 0)
-    x, u, L = self._prepare(X, U, lengths)
     if H > 1 and (self.inputs == "lagged" or getattr(self.model_.decoder, "context_dim", 0) and self.emission == "gaussian"):
         raise ValueError(f"`horizon` > 1 needs transitions and means that do not depend on unseen days; this model has inputs={self.inputs!r}, context={self.context!r}")
-    with torch.no_grad():
-        lp = forward_filter(*[t.double() for t in self.model_.hmm_params(x, u)], _lengths_tensor(L, x.device))
-    P, A = _unbatch(lp, L).exp().cpu().numpy(), self.transitions_known_at(X, U, lengths)
-    c = self._next_day_components(x, L)
     m0, s0 = float(self.scaler_.mean_.iloc[0]), float(self.scaler_.scale_.iloc[0])
-    index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else None
     one = next_day_forecast(P, A, m0 + s0 * c["loc"], s0 ** 2 * c["var"], c["nu"], c["skew"], index=index)
-    keep = np.arange(len(one))[slice(None) if rows is None else rows]
-    one, P, var = one.take(keep), P[keep], c["var"][keep]
-    A = A if A.ndim == 2 else A[keep]
     if H == 1: return one
-    z = np.zeros_like(c["nu"])
-    g = c["garch"] or dict(mu=c["loc"][0], omega=c["var"][0], alpha=z, gamma=z, beta=z)
+    z, var = np.zeros_like(c["nu"]), c["var"]
+    g = c["garch"] or dict(mu=c["loc"][0], omega=var[0], alpha=z, gamma=z, beta=z)
     sim = simulate_regime_garch(one.weights, A, g["mu"], g["omega"], g["alpha"], g["beta"], var, c["nu"], c["skew"],
                                 g["gamma"], horizon=H, n_sims=n_sims, seed=seed, kind=kind)
     W = forecast_probabilities(P, A, H, path=True)                                         # (T, H, K): days t+1..t+h
@@ -400,3 +398,22 @@ def forecast(self: RegimeModel, X, U=None, horizon: int = 1, lengths=None, kind:
                                    lower_second_moment(c["nu"], c["skew"]))
     return RegimeForecast(W[:, -1], m0 + s0 * g["mu"], s0 * np.sqrt(cond), c["nu"], c["skew"], index=one.index, horizon=H,
                           draws=m0 + s0 * sim)
+
+@patch
+def forecast(self: RegimeModel, X, U=None, horizon: int = 1, lengths=None, kind: str = "day", n_sims: int = 2000,
+             seed: int = 0, rows=None) -> RegimeForecast:
+    """Row t: the predictive distribution of column 0 of X on day t+h (`kind='day'`) or summed over days t+1..t+h
+    (`kind='sum'`), made at the close of day t from data up to t, in the units of X (a `RegimeForecast`). h = 1 is in
+    closed form; h > 1 simulates `n_sims` paths (seeded) for quantiles. `lengths`: each sequence forecast alone. `rows`:
+    positions of the origins to return (all by default; the filter still reads every row), so only those are simulated."""
+    check_int(horizon, "horizon", 1)
+    if kind not in ("day", "sum"): raise ValueError(f"`kind` must be 'day' or 'sum', got {kind!r}")
+    x, u, L = self._prepare(X, U, lengths)
+    with torch.no_grad():
+        lp = forward_filter(*[t.double() for t in self.model_.hmm_params(x, u)], _lengths_tensor(L, x.device))
+    P, A = _unbatch(lp, L).exp().cpu().numpy(), self.transitions_known_at(X, U, lengths)
+    c = self._next_day_components(x, L)
+    index = X.index if isinstance(X, (pd.DataFrame, pd.Series)) else pd.RangeIndex(len(P))
+    keep = np.arange(len(P))[slice(None) if rows is None else rows]
+    c = dict(c, loc=c["loc"][keep], var=c["var"][keep])
+    return self._forecast_from(P[keep], A if A.ndim == 2 else A[keep], c, horizon, kind, n_sims, seed, index[keep])

@@ -1,6 +1,6 @@
 """What a desk needs to run a fitted `RegimeModel` every day: a filter state that takes tomorrow's row without
-re-reading the history, the information criteria that choose the number of regimes, and the regime weights
-$h$ days ahead. The methods are added to `RegimeModel` here (importing `regime_lab` adds them).
+re-reading the history, the information criteria that choose the number of regimes, and the predictive
+distribution of the return $h$ days ahead. The methods are added to `RegimeModel` here (importing `regime_lab` adds them).
 
 Docs: https://regime-lab.github.io/regime_lab/live.html.md"""
 
@@ -10,6 +10,7 @@ Docs: https://regime-lab.github.io/regime_lab/live.html.md"""
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,14 +21,15 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from .data import check_feature_names, check_int, check_time_index
-from .hmm import forecast_probabilities, forward_filter, garch_log_b, garch_variance
-from .vae_hmm import _NOT_FITTED, RegimeModel, lagged_inputs, load_checkpoint
+from .forecast import RegimeForecast, _components
+from .hmm import forecast_probabilities, forward_filter, gjr_log_b, gjr_variance
+from .vae_hmm import _NOT_FITTED, GARCH_EMISSIONS, RegimeModel, lagged_inputs, load_checkpoint
 
 # %% auto #0
 __all__ = ['STREAMING_EMISSIONS', 'FilterState', 'select_n_regimes']
 
 # %% ../nbs/02b_live.ipynb #live011
-STREAMING_EMISSIONS = ("gaussian", "garch", "garch_t")   # the emissions whose filter state is written here
+STREAMING_EMISSIONS = ("gaussian",) + GARCH_EMISSIONS   # the emissions whose filter state is written here (every one)
 
 class FilterState:
     """The filter of a fitted `RegimeModel` at the close of its last row: the filtered log-probabilities `log_p (K,)`, the
@@ -50,7 +52,7 @@ class FilterState:
 def _check_streamable(regime_model: RegimeModel) -> None:
     "`ValueError` unless the fitted model's emission has a filter state written here."
     check_is_fitted(regime_model, msg=_NOT_FITTED)
-    if regime_model.emission not in STREAMING_EMISSIONS or getattr(regime_model.model_.decoder, "gjr", False):
+    if regime_model.emission not in STREAMING_EMISSIONS:
         raise ValueError(f"`emission` {regime_model.emission!r}: streaming covers {STREAMING_EMISSIONS}")
 
 @patch
@@ -64,8 +66,8 @@ def filter_state(self: RegimeModel, X, U=None) -> FilterState:
     x = m._as_input(x, "x")
     s2 = None
     if self.emission != "gaussian":
-        om, al, be, _ = m.decoder.garch()
-        s2 = garch_variance(x[:, 0], m.decoder.mu, om, al, be)[0, -1]
+        p = m.decoder.emission_params()
+        s2 = gjr_variance(x[:, 0], p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=m.decoder.sigma2_0)[0, -1]
     u_last = m._as_input(u, "u")[0, :, -1] if self.inputs == "given" else None
     label = X.index[-1] if isinstance(X, (pd.DataFrame, pd.Series)) else None
     return FilterState(self, log_p, x[0, :, -1], s2, u_last, label, x.shape[-1])
@@ -122,14 +124,12 @@ def _emissions(self: FilterState, xw: torch.Tensor) -> tuple[torch.Tensor, torch
     dec = m.decoder
     window = lambda: dec.log_prob_states(xw, lagged_inputs(xw) if m.config["context"] else None)[0, 1:]
     if self.s2 is None: return window(), None
-    om, al, be, nu = dec.garch()
-    mu, r = dec.mu, xw[:, 0, 1:]
-    s0 = ((al * (xw[0, 0, 0] - mu) ** 2 + be * self.s2) / (al + be))[None]          # omega + (alpha + beta) s0 = tomorrow's variance
-    g = garch_log_b(r, mu, om, al, be, nu, sigma2_0=s0)[0]
-    lb = g if dec.C == 1 else window() - garch_log_b(xw[:, 0], mu, om, al, be, nu)[0, 1:] + g
-    s2 = om + (al + be) * s0[0]                                                     # the variance recursion over the new rows
-    for i in range(1, r.shape[1]): s2 = om + al * (r[0, i - 1] - mu) ** 2 + be * s2
-    return lb, s2
+    p, r = dec.emission_params(), xw[:, 0, 1:]
+    v1 = torch.as_tensor(_components(dec, xw[:, :, 0], self.s2[None])["var"][0], dtype=r.dtype, device=r.device)   # tomorrow's variance
+    s0 = ((v1 - p["omega"]) / (p["alpha"] + p["gamma"] / 2 + p["beta"]))[None]      # omega + persistence s0 = tomorrow's variance
+    g = gjr_log_b(r, **p, sigma2_0=s0)[0]
+    lb = g if dec.C == 1 else window() - gjr_log_b(xw[:, 0], **p, sigma2_0=dec.sigma2_0)[0, 1:] + g
+    return lb, gjr_variance(r, p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=s0)[0, -1]
 
 # %% ../nbs/02b_live.ipynb #live023
 @patch
@@ -180,7 +180,7 @@ def next_transmat(self: FilterState) -> np.ndarray:
     return prior(u[None, :, None])[1][0, 0].exp().cpu().double().numpy()
 
 @patch
-def forecast(self: FilterState, horizon: int = 1, path: bool = False) -> np.ndarray:
+def regime_weights(self: FilterState, horizon: int = 1, path: bool = False) -> np.ndarray:
     "Regime weights (K,) `horizon` days after the last row, p A^h (every step 1..horizon as (horizon, K) when `path`)."
     return forecast_probabilities(self.probs, self.next_transmat(), horizon, path=path)
 
@@ -195,8 +195,8 @@ def next_moments(self: FilterState) -> tuple[np.ndarray, np.ndarray]:
         W = dec.context_weight                                              # (K, columns it moves, C)
         mean = mean.clone(); mean[:, -W.shape[1]:] += W @ self.x_last
     if self.s2 is not None:                                                 # GARCH: tomorrow's variance, not the unconditional one
-        om, al, be, _ = dec.garch()
-        v1, v = om + al * (self.x_last[0] - dec.mu) ** 2 + be * self.s2, cov[:, 0, 0]
+        v1 = torch.as_tensor(_components(dec, self.x_last[None], self.s2[None])["var"][0], dtype=cov.dtype, device=cov.device)
+        v = cov[:, 0, 0]
         c = cov[:, 1:, 0] / v[:, None]                                      # the other columns' slopes on the return
         cov = cov.clone()
         cov[:, 1:, 1:] += c[:, :, None] * c[:, None, :] * (v1 - v)[:, None, None]
@@ -204,6 +204,19 @@ def next_moments(self: FilterState) -> tuple[np.ndarray, np.ndarray]:
     s = torch.tensor(rm.scaler_.scale_.to_numpy(), dtype=torch.float64)
     m = torch.tensor(rm.scaler_.mean_.to_numpy(), dtype=torch.float64)
     return (mean.double().cpu() * s + m).numpy(), (cov.double().cpu() * s[:, None] * s[None, :]).numpy()
+
+# %% ../nbs/02b_live.ipynb #live035
+@patch
+def forecast(self: FilterState, horizon: int = 1, kind: str = "day", n_sims: int = 2000, seed: int = 0, path=None) -> RegimeForecast:
+    """The predictive distribution of the return column `horizon` days after the last row (`kind='sum'`: of the sum of those
+    days), made at its close: a one-row `RegimeForecast` (`.weights` = p A^h), the last row of `RegimeModel.forecast` on the
+    whole series. `path` is deprecated: `regime_weights(horizon, path)` gives the weights of every step."""
+    if path is not None:
+        warnings.warn("`FilterState.forecast(h, path=...)` is deprecated: use `regime_weights(h, path=...)`", DeprecationWarning, stacklevel=2)
+        return self.regime_weights(horizon, path=bool(path))
+    c = _components(self.regime_model.model_.decoder, self.x_last[None], None if self.s2 is None else self.s2[None])
+    index = None if self.last_label is None else [self.last_label]
+    return self.regime_model._forecast_from(self.probs[None], self.next_transmat(), c, horizon, kind, n_sims, seed, index)
 
 # %% ../nbs/02b_live.ipynb #live030
 def _label_out(v):
@@ -246,7 +259,8 @@ def n_parameters_(self: RegimeModel) -> int:
     ctx = C if m.config["context"] else 0
     if self.emission == "gaussian": return n + K * (C + cov(C) + C * ctx)
     D = C - 1
-    return n + K * (4 + (self.emission != "garch") + 2 * D + (cov(D) if D else 0) + D * ctx)
+    shape = (self.emission != "garch") + self.emission.startswith("gjr") + (self.emission == "gjr_skewt")   # nu, gamma, lambda
+    return n + K * (4 + shape + 2 * D + (cov(D) if D else 0) + D * ctx)
 
 @patch
 def aic(self: RegimeModel, X, U=None, lengths=None) -> float:

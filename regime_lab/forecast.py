@@ -19,7 +19,7 @@ from scipy import special
 from scipy import stats as sps
 
 from .data import check_int
-from .hmm import check_probabilities, forecast_probabilities, forward_filter, gjr_variance
+from .hmm import check_probabilities, forecast_probabilities, forward_filter, gjr_variance, skewt_log_prob
 from .vae_hmm import GarchDecoder, RegimeModel, _lengths_tensor, _unbatch
 
 # %% auto #0
@@ -44,9 +44,8 @@ def std_logpdf(z, nu=np.inf, skew=0.0) -> np.ndarray:
     z, nu, lam = np.broadcast_arrays(np.asarray(z, dtype=float), *_shape_arrays(nu, skew))
     gauss = np.isinf(nu)
     nf = np.where(gauss, 30.0, nu)                                       # any finite value where the Gaussian answers
-    a, b, c = skewt_constants(nf, np.where(gauss, 0.0, lam))
-    side = np.where(b * z + a < 0, 1 - lam, 1 + lam)
-    lt = np.log(b) + np.log(c) - (nf + 1) / 2 * np.log1p(((b * z + a) / side) ** 2 / (nf - 2))
+    t = lambda v: torch.from_numpy(np.array(v, dtype=np.float64))       # a writable copy, 0-d kept 0-d
+    lt = skewt_log_prob(t(z), t(nf), t(np.where(gauss, 0.0, lam))).numpy()   # 01_hmm's density: one home for the formula
     return np.where(gauss, -0.5 * (np.log(2 * np.pi) + z ** 2), lt)
 
 # %% ../nbs/02a_forecast.ipynb #f008

@@ -494,8 +494,9 @@ def effective_volatility(regime_probs: Tensor, transmat: Tensor, regime_vols, n_
     if not bool((torch.isfinite(vols) & (vols > 0)).all()): raise ValueError("`regime_vols` must be finite and > 0")
     if tuple(vols.shape) != (K,): raise ValueError(f"`regime_vols` must hold K={K} volatilities, got shape {tuple(vols.shape)}")
     ns = n_steps.detach().cpu().numpy() if isinstance(n_steps, Tensor) else np.asarray(n_steps) if not isinstance(n_steps, (str, bytes)) else None
-    if ns is None or ns.dtype.kind not in "iuf" or ns.shape not in ((), (B,)) or not (np.isfinite(ns).all() and (ns >= 0.5).all()):
-        raise ValueError(f"`n_steps` must be a number of steps >= 1 (or one per row, ({B},)), got {n_steps!r}")
+    if (ns is None or ns.dtype.kind not in "iuf" or ns.shape not in ((), (B,)) or not (np.isfinite(ns).all() and (ns >= 1).all())
+            or not (ns == np.round(ns)).all()):
+        raise ValueError(f"`n_steps` must be a whole number of steps >= 1 (or one per row, ({B},)), got {n_steps!r}")
     n = torch.as_tensor(n_steps, device=p.device).expand(B).round().clamp_min(1).long()
     n_max = int(n.max())
     L = n_max if lookahead is None else max(1, min(check_int(lookahead, "lookahead", 1), n_max))

@@ -441,14 +441,16 @@ def _run_checked(nb: Path, tmp: Path, dest: Path, out_dir: Path, params: dict, k
     import nbformat
     name, git, started = nb.stem, git_commit(nb.parent), time.time()
     executed = _execute(nb, tmp, params, kernel_name, out_dir)
-    # the executed notebook names the folder the report ends in, not the temporary one
-    executed.write_text(executed.read_text(encoding="utf-8").replace(str(tmp), str(dest)), encoding="utf-8")
+    # the executed notebook names the folder the report ends in, not the temporary one, relative to the notebook's folder
+    # (where its kernel ran), so neither it nor metrics.json records a machine path
+    shown = Path(os.path.relpath(dest, nb.parent))
+    executed.write_text(executed.read_text(encoding="utf-8").replace(str(tmp), str(shown)), encoding="utf-8")
     ran = nbformat.read(str(executed), as_version=4)
     errs = stderr_outputs(ran); out_dir.mkdir(exist_ok=True)
     (out_dir / "stderr.log").write_text("\n".join(errs), encoding="utf-8")
     forbidden = machine_paths(tmp, dest, git_root(nb.parent) or nb.parent)
     html = render_html(executed, tmp / f"{name}.html", forbidden).read_text(encoding="utf-8")
-    rec = _finish_metrics(out_dir, {"title": report_title(ran) or name, "params": {**params, "out_dir": str(dest / out_dir.relative_to(tmp))}},
+    rec = _finish_metrics(out_dir, {"title": report_title(ran) or name, "params": {**params, "out_dir": str(shown / out_dir.relative_to(tmp))}},
                           {"git": git, "stderr_outputs": len(errs), "report_time_s": round(time.time() - started, 3)})
     problems = report_html_problems(html, list(forbidden), base=tmp,
                                     n_figures=len(list(out_dir.glob("*.png")))) if check_html else []

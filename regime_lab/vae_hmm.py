@@ -747,7 +747,7 @@ class RegimeModel(DensityMixin, BaseEstimator):
                  context: bool = False, n_restarts: int = 5, em_iter: int = 100, epochs: int = 200, lr: float = 0.03,
                  patience: int = 20, tol: float = 1e-4, val_fraction: float = 0.15, hidden_dim: int = 16, seed: int = 0,
                  device: str | None = None, progress: bool = False, n_threads: int | None = 1,
-                 emission: str = "garch_t", persistence: float = 0.0, allow_missing: bool = False,
+                 emission: str = "gjr_t", persistence: float = 0.0, allow_missing: bool = False,
                  transmat_mask=None):
         self.n_regimes, self.elbo, self.covariance, self.inputs, self.context = n_regimes, elbo, covariance, inputs, context
         self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience, self.tol = n_restarts, em_iter, epochs, lr, patience, tol
@@ -1258,6 +1258,7 @@ def transitions_known_at(self: RegimeModel, X, U=None, lengths=None) -> np.ndarr
     if self.is_stationary: return self.transition_matrices()
     if self.inputs == "given": return self.transition_matrices(X, U, lengths)      # tomorrow's input is unknown: hold u_t
     x, _, L = self._prepare(X, U, lengths)
+    x = self.model_._as_input(x, "x")                 # the model's dtype (a float64 copy of the model included)
     x_ext = torch.cat([x, x[..., -1:]], -1)          # a placeholder day after the last: its values are never read
     with torch.no_grad(): A = self.model_.prior(lagged_inputs(x_ext))[1][:, 1:]
     return _unbatch(A, L).exp().cpu().double().numpy()

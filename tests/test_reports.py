@@ -55,7 +55,9 @@ def test_data_overview_metrics(tmp_path):
     assert len(m["features"]["sha256"]) == 64
     # the runner records what it injected, and the commit of the repository holding the notebook,
     # although the reports folder (tmp_path) is outside any repository
-    assert m["params"] == {**given, "out_dir": str(tmp_path.resolve() / "data_overview")}
+    # out_dir as the notebook's kernel saw it, relative to the notebook's folder: no machine path is recorded
+    assert m["params"] == {**given, "out_dir": os.path.relpath(tmp_path.resolve() / "data_overview", ROOT / "nbs" / "experiments")}
+    assert not os.path.isabs(m["params"]["out_dir"])
     assert m["run"]["git"]["commit"] and m["run"]["git"]["dirty"] is not None
 
 
@@ -191,3 +193,14 @@ def test_stale_reports_are_listed():
     if stale:
         import warnings
         warnings.warn(UserWarning("reports not current (re-run `make report`): " + "; ".join(stale)))
+
+
+def test_default_emission_is_the_validation_choice():
+    # RegimeModel's default emission is the one the regime diagnostics report chose on 1996-1999 (before every test year)
+    from regime_lab.vae_hmm import RegimeModel
+    choice = json.loads((ROOT / "reports" / "regime_diagnostics" / "metrics.json").read_text())["default_emission"]
+    assert choice["validation"]["end"] < "2000-01-01"
+    assert set(choice["table"]) == {"garch_t", "gjr_t", "gjr_skewt"}
+    assert RegimeModel().emission == choice["chosen"], (
+        f"the library's default emission {RegimeModel().emission!r} differs from the validation choice {choice['chosen']!r}")
+    assert RegimeModel().n_regimes == choice["library_default_n_regimes"]

@@ -65,7 +65,7 @@ def test_sweep_on_local_cluster(tmp_path, monkeypatch):
         assert {"tiny.ipynb", "tiny.html", "metrics.json"} <= {p.name for p in (out / rid).iterdir()}
         rec = json.loads((out / rid / "metrics.json").read_text())
         k, seed = (int(part.split("=")[1]) for part in rid.split("_"))
-        assert rec["params"] == {"k": k, "seed": seed, "log": str(log), "out_dir": str((out / rid).resolve())}
+        assert rec["params"] == {"k": k, "seed": seed, "log": str(log), "out_dir": os.path.relpath((out / rid).resolve(), exp.resolve())}
         assert rec["omp_threads"] == "1" and rec["run"]["report_time_s"] > 0
     parents = {json.loads((out / rid / "metrics.json").read_text())["kernel_parent"] for rid in ids}
     assert os.getpid() not in parents, "the kernels run under the worker processes, not this one"

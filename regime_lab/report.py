@@ -444,7 +444,7 @@ def _run_checked(nb: Path, tmp: Path, dest: Path, out_dir: Path, params: dict, k
     # the executed notebook names the folder the report ends in, not the temporary one, relative to the notebook's folder
     # (where its kernel ran), so neither it nor metrics.json records a machine path
     shown = Path(os.path.relpath(dest, nb.parent))
-    executed.write_text(executed.read_text(encoding="utf-8").replace(str(tmp), str(shown)), encoding="utf-8")
+    executed.write_text(executed.read_text(encoding="utf-8").replace(str(tmp), str(shown)).replace(str(nb), nb.name), encoding="utf-8")
     ran = nbformat.read(str(executed), as_version=4)
     errs = stderr_outputs(ran); out_dir.mkdir(exist_ok=True)
     (out_dir / "stderr.log").write_text("\n".join(errs), encoding="utf-8")

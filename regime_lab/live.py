@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from .data import check_feature_names, check_int, check_time_index
 from .forecast import RegimeForecast, _components
 from .hmm import forecast_probabilities, forward_filter, gjr_log_b, gjr_variance
-from .vae_hmm import _NOT_FITTED, GARCH_EMISSIONS, RegimeModel, lagged_inputs, load_checkpoint
+from .vae_hmm import _NOT_FITTED, GARCH_EMISSIONS, RegimeModel, _check_garch_missing, lagged_inputs, load_checkpoint
 
 # %% auto #0
 __all__ = ['STREAMING_EMISSIONS', 'FilterState', 'select_n_regimes']
@@ -67,7 +67,8 @@ def filter_state(self: RegimeModel, X, U=None) -> FilterState:
     s2 = None
     if self.emission != "gaussian":
         p = m.decoder.emission_params()
-        s2 = gjr_variance(x[:, 0], p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=m.decoder.sigma2_0)[0, -1]
+        s2 = gjr_variance(x[:, 0], p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=m.decoder.sigma2_0,
+                          observed=~torch.isnan(x[:, 0]))[0, -1]                          # a missing day: carried forward by expectation
     u_last = m._as_input(u, "u")[0, :, -1] if self.inputs == "given" else None
     label = X.index[-1] if isinstance(X, (pd.DataFrame, pd.Series)) else None
     return FilterState(self, log_p, x[0, :, -1], s2, u_last, label, x.shape[-1])
@@ -127,9 +128,10 @@ def _emissions(self: FilterState, xw: torch.Tensor) -> tuple[torch.Tensor, torch
     p, r = dec.emission_params(), xw[:, 0, 1:]
     v1 = torch.as_tensor(_components(dec, xw[:, :, 0], self.s2[None])["var"][0], dtype=r.dtype, device=r.device)   # tomorrow's variance
     s0 = ((v1 - p["omega"]) / (p["alpha"] + p["gamma"] / 2 + p["beta"]))[None]      # omega + persistence s0 = tomorrow's variance
-    g = gjr_log_b(r, **p, sigma2_0=s0)[0]
-    lb = g if dec.C == 1 else window() - gjr_log_b(xw[:, 0], **p, sigma2_0=dec.sigma2_0)[0, 1:] + g
-    return lb, gjr_variance(r, p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=s0)[0, -1]
+    obs = ~torch.isnan(r)                                                          # missing days (allow_missing)
+    g = gjr_log_b(r, **p, sigma2_0=s0, observed=obs)[0]
+    lb = g if dec.C == 1 else window() - gjr_log_b(xw[:, 0], **p, sigma2_0=dec.sigma2_0, observed=~torch.isnan(xw[:, 0]))[0, 1:] + g
+    return lb, gjr_variance(r, p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=s0, observed=obs)[0, -1]
 
 # %% ../nbs/02b_live.ipynb #live023
 @patch
@@ -153,6 +155,7 @@ def update(self: FilterState, x_new, u_new=None) -> np.ndarray:
     "Add one day (a Series or 1-D array) or several (a frame or 2-D array) in time order: their filtered probabilities (n, K)."
     rm = self.regime_model
     xs, label = self._scaled(x_new, "x_new", rm.feature_names_in_, rm.scaler_, bool(rm.allow_missing))
+    if rm.allow_missing and self.s2 is not None: _check_garch_missing(xs.cpu().numpy(), "x_new")
     us = self._inputs(u_new, len(xs), label)
     xw = torch.cat([self.x_last[None], xs]).T[None]                        # (1, C, n + 1): the last row, then the new ones
     log_A, (log_b, s2) = self._transitions(xw, us), self._emissions(xw)

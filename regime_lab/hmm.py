@@ -650,7 +650,10 @@ def skewt_log_prob(z: Tensor, nu: Tensor, lam: Tensor) -> Tensor:
     z, nu, lam = torch.broadcast_tensors(*(torch.as_tensor(v, dtype=z.dtype, device=z.device) for v in (z, nu, lam)))
     if not bool((nu > 2).all()): raise ValueError("`nu` must be > 2")
     if not bool((lam.abs() < 1).all()): raise ValueError("`lam` must lie in (-1, 1)")
-    a, b, log_c = _skewt_constants(nu, lam)
+    return _skewt_formula(z, nu, lam, *_skewt_constants(nu, lam))
+
+def _skewt_formula(z: Tensor, nu: Tensor, lam: Tensor, a: Tensor, b: Tensor, log_c: Tensor) -> Tensor:
+    "Hansen's log f(z) from its constants, unchecked: `skewt_log_prob`'s formula, also the live filter's one-row step (constants computed once)."
     y = (b * z + a) / (1 + torch.sign(z + a / b) * lam)
     return torch.log(b) + log_c - (nu + 1) / 2 * torch.log1p(y ** 2 / (nu - 2))
 

@@ -341,12 +341,15 @@ def simulate_regime_garch(weights, transmat, mu, omega, alpha, beta, s2_next, nu
 @torch.no_grad()
 def _components(dec, x_rows: torch.Tensor, s2: torch.Tensor | None = None) -> dict:
     """Each regime's location and variance of column 0 on the day after each of the scaled rows `x_rows` (N, C), (N, K), with
-    `s2` (N, K) the rows' own GARCH variances (GARCH family); shapes nu, skew (K,); the GJR parameters (None if Gaussian)."""
+    `s2` (N, K) the rows' own GARCH variances (GARCH family; a row whose return is missing (NaN) carries its variance forward by
+    expectation, omega + (alpha + gamma/2 + beta) s2, as `hmm.gjr_variance`); shapes nu, skew (K,); the GJR parameters (None if Gaussian)."""
     N = x_rows.shape[0]
     if isinstance(dec, GarchDecoder):
         p = {k: None if v is None else v.double() for k, v in dec.emission_params().items()}
-        e = x_rows[:, 0].double()[:, None] - p["mu"]
-        s2n = p["omega"] + (p["alpha"] + p["gamma"] * (e < 0)) * e ** 2 + p["beta"] * s2.double()
+        obs = ~torch.isnan(x_rows[:, 0])[:, None]
+        e = torch.where(obs, x_rows[:, 0].double()[:, None], 0.0) - p["mu"]
+        shock = torch.where(obs, (p["alpha"] + p["gamma"] * (e < 0)) * e ** 2, (p["alpha"] + p["gamma"] / 2) * s2.double())
+        s2n = p["omega"] + shock + p["beta"] * s2.double()
         par = {k: p[k].cpu().numpy() for k in ("mu", "omega", "alpha", "gamma", "beta")}
         K = len(par["mu"])
         nu = np.full(K, np.inf) if p["nu"] is None else p["nu"].cpu().numpy()
@@ -367,7 +370,8 @@ def _next_day_components(self: RegimeModel, x: torch.Tensor, L: list[int]) -> di
     dec, s2 = self.model_.decoder, None
     if isinstance(dec, GarchDecoder):
         p = {k: None if v is None else v.double() for k, v in dec.emission_params().items()}
-        s2 = _unbatch(gjr_variance(x[:, 0].double(), p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], _lengths_tensor(L, x.device)), L)
+        r = x[:, 0].double()
+        s2 = _unbatch(gjr_variance(r, p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], _lengths_tensor(L, x.device), observed=~torch.isnan(r)), L)
     return _components(dec, _unbatch(x.transpose(1, 2), L), s2)
 
 # %% ../nbs/02a_forecast.ipynb #f042

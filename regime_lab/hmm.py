@@ -26,9 +26,10 @@ __all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabi
            'forecast_probabilities', 'stationary_distribution', 'forward', 'hmm_log_likelihood', 'forward_filter',
            'backward', 'forward_backward', 'viterbi', 'online_viterbi', 'pairwise_marginals', 'mean_field_elbo',
            'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform',
-           'garch_variance', 'garch_log_b', 'skewt_log_prob', 'gjr_variance', 'gjr_log_b', 'gjr_transform',
-           'gjr_untransform', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b', 'mvn_log_prob_missing',
-           'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em', 'path_log_likelihood']
+           'garch_variance', 'garch_log_b', 'skewt_log_prob', 'linear_recurrence_tv', 'gjr_variance', 'gjr_log_b',
+           'gjr_transform', 'gjr_untransform', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b',
+           'mvn_log_prob_missing', 'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em',
+           'path_log_likelihood']
 
 # %% ../nbs/01_hmm.ipynb #b13h1
 PROB_ATOL = 1e-4   # the one tolerance on probabilities: negative entries, row sums, and a log-probability row's logsumexp
@@ -649,9 +650,36 @@ def skewt_log_prob(z: Tensor, nu: Tensor, lam: Tensor) -> Tensor:
     z, nu, lam = torch.broadcast_tensors(*(torch.as_tensor(v, dtype=z.dtype, device=z.device) for v in (z, nu, lam)))
     if not bool((nu > 2).all()): raise ValueError("`nu` must be > 2")
     if not bool((lam.abs() < 1).all()): raise ValueError("`lam` must lie in (-1, 1)")
-    a, b, log_c = _skewt_constants(nu, lam)
+    return _skewt_formula(z, nu, lam, *_skewt_constants(nu, lam))
+
+def _skewt_formula(z: Tensor, nu: Tensor, lam: Tensor, a: Tensor, b: Tensor, log_c: Tensor) -> Tensor:
+    "Hansen's log f(z) from its constants, unchecked: `skewt_log_prob`'s formula, also the live filter's one-row step (constants computed once)."
     y = (b * z + a) / (1 + torch.sign(z + a / b) * lam)
     return torch.log(b) + log_c - (nu + 1) / 2 * torch.log1p(y ** 2 / (nu - 2))
+
+# %% ../nbs/01_hmm.ipynb #gmiss01c1
+def _tv_block(x: Tensor, b: Tensor) -> Tensor:
+    "h_t = b_t h_{t-1} + x_t, h_{-1} = 0, along the last dim (..., n) by the lower-triangular products D[i, j] = prod_{j<m<=i} b_m."
+    n = x.shape[-1]
+    i = torch.arange(n, device=x.device)
+    M = torch.where(i[:, None] > i[None, :], b[..., :, None], torch.ones((), dtype=b.dtype, device=b.device))   # M[i, j] = b_i below the diagonal
+    D = torch.where(i[:, None] >= i[None, :], M.cumprod(-2), torch.zeros((), dtype=b.dtype, device=b.device))
+    return (D @ x[..., None])[..., 0]
+
+def linear_recurrence_tv(x: Tensor, b: Tensor) -> Tensor:
+    "h_t = b_t h_{t-1} + x_t with h_{-1} = 0 along the last dim of x and b (..., T) (b_0 unused), b >= 0: two-level blocked, differentiable."
+    if b.shape != x.shape: raise ValueError(f"`b` must have the shape of `x` {tuple(x.shape)}, got {tuple(b.shape)}")
+    T = x.shape[-1]
+    if T <= 64: return _tv_block(x, b)
+    C = math.isqrt(T - 1) + 1                                                # block size, C * n >= T
+    n = -(-T // C)
+    xp = torch.nn.functional.pad(x, (0, n * C - T)).reshape(*x.shape[:-1], n, C)
+    bp = torch.nn.functional.pad(b, (0, n * C - T), value=1.0).reshape(*x.shape[:-1], n, C)
+    y = _tv_block(xp, bp)                                                    # within-block sums, zero carry-in
+    pref = bp.cumprod(-1)                                                    # b_start ... b_i: what the carry-in is multiplied by
+    H = linear_recurrence_tv(y[..., -1], pref[..., -1])                      # state at each block's end
+    carry = torch.nn.functional.pad(H[..., :-1], (1, 0))
+    return (y + carry[..., None] * pref).reshape(*x.shape[:-1], n * C)[..., :T]
 
 # %% ../nbs/01_hmm.ipynb #gjr01c2
 def _check_gjr(r: Tensor, params: dict) -> int:
@@ -672,28 +700,44 @@ def _presample(sigma2_0, B: int, K: int, r: Tensor, default: Tensor) -> Tensor:
     if not bool((s0 > 0).all()): raise ValueError("`sigma2_0` must be > 0")
     return s0
 
+def _observed(observed, B: int, T: int, r: Tensor) -> Tensor | None:
+    "The days whose return is known, (B, T) bool on r's device (None: every day, or when all are)."
+    if observed is None: return None
+    if not (isinstance(observed, Tensor) and observed.dtype == torch.bool and tuple(observed.shape) == (B, T)):
+        raise ValueError(f"`observed` must be a bool tensor (B, T)=({B}, {T}) like `r`, got {getattr(observed, 'dtype', type(observed).__name__)} {tuple(getattr(observed, 'shape', ()))}")
+    return None if bool(observed.all()) else observed.to(r.device)
+
 def gjr_variance(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor,
-                 lengths: Tensor | None = None, sigma2_0=None) -> Tensor:
-    "Per-regime GJR-GARCH(1,1) variances sigma2 (B, T, K) driven by the observed r (B, T); padding of r is never read."
+                 lengths: Tensor | None = None, sigma2_0=None, observed: Tensor | None = None) -> Tensor:
+    "Per-regime GJR-GARCH(1,1) variances sigma2 (B, T, K) driven by the observed r (B, T), carried forward by expectation after a day not `observed`; padding of r is never read."
     K = _check_gjr(r, dict(mu=mu, omega=omega, alpha=alpha, gamma=gamma, beta=beta))
     B, T = r.shape
     mask = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
-    eps = torch.where(mask, r, 0.0)[:, None, :] - mu[None, :, None]                    # (B, K, T)
+    obs = _observed(observed, B, T, r)
+    keep = mask if obs is None else mask & obs
+    eps = torch.where(keep, r, 0.0)[:, None, :] - mu[None, :, None]                    # (B, K, T)
     pers = alpha + gamma / 2 + beta
     s0 = _presample(sigma2_0, B, K, r, omega / (1 - pers))
     e = eps[..., :-1]
     shock = (alpha[:, None] + gamma[:, None] * (e < 0)) * e ** 2
-    x = torch.cat([(omega + pers * s0)[..., None], omega[:, None] + shock], -1)
-    return linear_recurrence(x, beta[None, :].expand(B, K)).transpose(1, 2)             # (B, T, K)
+    if obs is None:
+        x = torch.cat([(omega + pers * s0)[..., None], omega[:, None] + shock], -1)
+        return linear_recurrence(x, beta[None, :].expand(B, K)).transpose(1, 2)         # (B, T, K)
+    o = keep[:, None, :-1]                                                             # day t-1 known (padding: never read)
+    x = torch.cat([(omega + pers * s0)[..., None], omega[:, None] + torch.where(o, shock, 0.0)], -1)
+    b = torch.cat([torch.ones_like(x[..., :1]), torch.where(o, beta[:, None], pers[:, None])], -1)
+    return linear_recurrence_tv(x, b).transpose(1, 2)
 
 def gjr_log_b(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor, nu: Tensor | None = None,
-              lam: Tensor | None = None, lengths: Tensor | None = None, sigma2_0=None) -> Tensor:
-    "Emission log-densities (B, T, K) of a Markov-switching GJR-GARCH(1,1): Gaussian (nu None), Student t (lam None) or Hansen's skewed t; 0 at padding."
+              lam: Tensor | None = None, lengths: Tensor | None = None, sigma2_0=None, observed: Tensor | None = None) -> Tensor:
+    "Emission log-densities (B, T, K) of a Markov-switching GJR-GARCH(1,1): Gaussian (nu None), Student t (lam None) or Hansen's skewed t; 0 at padding and on a day not `observed`."
     if lam is not None and nu is None: raise ValueError("`lam` needs `nu`: the skewed t has both")
     _check_gjr(r, dict(mu=mu, omega=omega, alpha=alpha, gamma=gamma, beta=beta, nu=nu, lam=lam))
-    s2 = gjr_variance(r, mu, omega, alpha, gamma, beta, lengths, sigma2_0)
+    s2 = gjr_variance(r, mu, omega, alpha, gamma, beta, lengths, sigma2_0, observed)
     B, T = r.shape
     mask = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
+    obs = _observed(observed, B, T, r)
+    mask = mask if obs is None else mask & obs
     z = (torch.where(mask, r, 0.0)[..., None] - mu) / torch.sqrt(s2)                  # (B, T, K)
     if nu is None: lb = -0.5 * (math.log(2 * math.pi) + z ** 2)
     else: lb = skewt_log_prob(z, nu, torch.zeros_like(nu) if lam is None else lam)

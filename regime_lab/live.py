@@ -22,8 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .data import check_feature_names, check_int, check_time_index
 from .forecast import RegimeForecast, _components
-from .hmm import forecast_probabilities, forward_filter, gjr_log_b, gjr_variance
-from .vae_hmm import _NOT_FITTED, GARCH_EMISSIONS, RegimeModel, lagged_inputs, load_checkpoint
+from .hmm import LOG_2PI, _skewt_constants, _skewt_formula, forecast_probabilities, forward_filter, gjr_variance, mvn_log_prob_missing
+from .vae_hmm import _NOT_FITTED, GARCH_EMISSIONS, RegimeModel, _check_garch_missing, lagged_inputs, load_checkpoint
 
 # %% auto #0
 __all__ = ['STREAMING_EMISSIONS', 'FilterState', 'select_n_regimes']
@@ -67,7 +67,8 @@ def filter_state(self: RegimeModel, X, U=None) -> FilterState:
     s2 = None
     if self.emission != "gaussian":
         p = m.decoder.emission_params()
-        s2 = gjr_variance(x[:, 0], p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=m.decoder.sigma2_0)[0, -1]
+        s2 = gjr_variance(x[:, 0], p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=m.decoder.sigma2_0,
+                          observed=~torch.isnan(x[:, 0]))[0, -1]                          # a missing day: carried forward by expectation
     u_last = m._as_input(u, "u")[0, :, -1] if self.inputs == "given" else None
     label = X.index[-1] if isinstance(X, (pd.DataFrame, pd.Series)) else None
     return FilterState(self, log_p, x[0, :, -1], s2, u_last, label, x.shape[-1])
@@ -108,6 +109,45 @@ def _scaled(self: FilterState, x_new, name: str, names, scaler, missing: bool = 
     z = (rows - scaler.mean_.to_numpy()) / scaler.scale_.to_numpy()            # what the scaler's transform computes
     return torch.tensor(z, dtype=torch.float32, device=self.x_last.device).to(self.x_last.dtype), label
 
+# %% ../nbs/02b_live.ipynb #gmiss02b4
+@patch
+@torch.no_grad()
+def _garch_params(self: FilterState) -> dict:
+    "The GARCH decoder's parameters for the one-row step (emission_params, persistence, the skewed t's constants, the other columns' Gaussian), kept while its weights stay the same."
+    dec = self.regime_model.model_.decoder
+    key = torch.cat([p.detach().reshape(-1) for p in dec.parameters()])
+    hit = getattr(self, "_garch_cache", None)
+    if hit is not None and hit[0].shape == key.shape and hit[0].dtype == key.dtype and torch.equal(hit[0], key): return hit[1]
+    p = dec.emission_params()
+    q = dict(p, pers=p["alpha"] + p["gamma"] / 2 + p["beta"], D=dec.C - 1, W=None)
+    if p["nu"] is not None: q["a"], q["b"], q["log_c"] = _skewt_constants(p["nu"], p["lam"])
+    if dec.C > 1: q.update(cond_mean=dec.cond_mean, cond_slope=dec.cond_slope, L=dec._cond_L(), W=dec.context_weight if dec.context_dim else None)
+    q = {k: v.detach() if torch.is_tensor(v) else v for k, v in q.items()}
+    self._garch_cache = (key.clone(), q)
+    return q
+
+@patch
+@torch.no_grad()
+def _garch_rows(self: FilterState, xw: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "log b (n, K) of the new rows of the window xw (1, C, n + 1) and each regime's GARCH variance (K,) at the last: one variance step and one density a row."
+    q, x, s2 = self._garch_params(), xw[0].T, self.s2                                  # x (n + 1, C): the last row, then the new ones
+    out = []
+    for t in range(1, len(x)):
+        if bool(torch.isnan(x[t - 1, 0])): s2 = q["omega"] + q["pers"] * s2            # after a missing day: its expectation
+        else:
+            e0 = x[t - 1, 0] - q["mu"]
+            s2 = q["omega"] + (q["alpha"] + q["gamma"] * (e0 < 0)) * e0 ** 2 + q["beta"] * s2
+        if bool(torch.isnan(x[t, 0])): out.append(torch.zeros_like(s2)); continue      # a missing day: log b = 0
+        e = x[t, 0] - q["mu"]
+        z = e / torch.sqrt(s2)
+        lb = (-0.5 * (LOG_2PI + z ** 2) if q["nu"] is None else _skewt_formula(z, q["nu"], q["lam"], q["a"], q["b"], q["log_c"])) - 0.5 * torch.log(s2)
+        if q["D"]:                                                                     # the other columns given the return (and the context)
+            mu = q["cond_mean"] + q["cond_slope"] * e[:, None] + (0.0 if q["W"] is None else q["W"] @ x[t - 1])
+            y = x[t, 1:].expand_as(mu)
+            lb = lb + mvn_log_prob_missing(y - mu, q["L"], torch.isnan(y))
+        out.append(lb)
+    return torch.stack(out), s2
+
 # %% ../nbs/02b_live.ipynb #live020
 @patch
 def _transitions(self: FilterState, xw: torch.Tensor, us: torch.Tensor | None) -> torch.Tensor:
@@ -124,12 +164,7 @@ def _emissions(self: FilterState, xw: torch.Tensor) -> tuple[torch.Tensor, torch
     dec = m.decoder
     window = lambda: dec.log_prob_states(xw, lagged_inputs(xw) if m.config["context"] else None)[0, 1:]
     if self.s2 is None: return window(), None
-    p, r = dec.emission_params(), xw[:, 0, 1:]
-    v1 = torch.as_tensor(_components(dec, xw[:, :, 0], self.s2[None])["var"][0], dtype=r.dtype, device=r.device)   # tomorrow's variance
-    s0 = ((v1 - p["omega"]) / (p["alpha"] + p["gamma"] / 2 + p["beta"]))[None]      # omega + persistence s0 = tomorrow's variance
-    g = gjr_log_b(r, **p, sigma2_0=s0)[0]
-    lb = g if dec.C == 1 else window() - gjr_log_b(xw[:, 0], **p, sigma2_0=dec.sigma2_0)[0, 1:] + g
-    return lb, gjr_variance(r, p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"], sigma2_0=s0)[0, -1]
+    return self._garch_rows(xw)                                                    # GARCH: one step a row from the state
 
 # %% ../nbs/02b_live.ipynb #live023
 @patch
@@ -153,6 +188,7 @@ def update(self: FilterState, x_new, u_new=None) -> np.ndarray:
     "Add one day (a Series or 1-D array) or several (a frame or 2-D array) in time order: their filtered probabilities (n, K)."
     rm = self.regime_model
     xs, label = self._scaled(x_new, "x_new", rm.feature_names_in_, rm.scaler_, bool(rm.allow_missing))
+    if rm.allow_missing and self.s2 is not None: _check_garch_missing(xs.cpu().numpy(), "x_new")
     us = self._inputs(u_new, len(xs), label)
     xw = torch.cat([self.x_last[None], xs]).T[None]                        # (1, C, n + 1): the last row, then the new ones
     log_A, (log_b, s2) = self._transitions(xw, us), self._emissions(xw)

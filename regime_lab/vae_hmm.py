@@ -241,16 +241,24 @@ class GarchDecoder(nn.Module):
 # %% ../nbs/02_vae_hmm.ipynb #estg2
 @patch
 def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
-    "log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it; the return's padding past `lengths` is never read."
-    r = x[:, 0]
-    s0 = getattr(self, "sigma2_0", None)
-    lb = gjr_log_b(r, **self.emission_params(), lengths=lengths, sigma2_0=s0) if self.gjr else garch_log_b(r, self.mu, *self.garch(), lengths=lengths, sigma2_0=s0)
+    """log p(x_t | z_t = k, x_<t) (B, T, K) for x (B, C, T): GARCH density of x[:, 0] times the Gaussian of x[:, 1:] given it; the return's
+    padding past `lengths` is never read. A NaN return is a missing day (log b = 0, the variance carried forward by expectation, every
+    column missing); a NaN in the other columns of a day with its return: the Gaussian of the observed ones."""
+    r, s0 = x[:, 0], getattr(self, "sigma2_0", None)
+    obs = ~torch.isnan(r)
+    if lengths is not None: obs = obs | (torch.arange(r.shape[-1], device=r.device)[None] >= lengths[:, None])   # padding: never read
+    if bool(obs.all()):
+        lb = gjr_log_b(r, **self.emission_params(), lengths=lengths, sigma2_0=s0) if self.gjr else garch_log_b(r, self.mu, *self.garch(), lengths=lengths, sigma2_0=s0)
+    else: lb = gjr_log_b(r, **self.emission_params(), lengths=lengths, sigma2_0=s0, observed=obs)   # 01_hmm's missing days (gamma = 0: GARCH)
     if self.C == 1: return lb
-    mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (r[..., None] - self.mu)[..., None]   # (B, T, K, D)
+    y = x[:, 1:].transpose(1, 2)[:, :, None, :]                                          # (B, T, 1, D)
+    if not bool(obs.all()) and not bool(torch.isnan(y[..., 0, :]).all(-1)[~obs].all()):
+        raise ValueError("`x`: a day without its return (column 0) must miss every column (GARCH emission)")
+    mu = self.cond_mean[None, None] + self.cond_slope[None, None] * (torch.where(obs, r, 0.0)[..., None] - self.mu)[..., None]   # (B, T, K, D)
     if self.context_dim:
         if context is None: raise ValueError("`context` is required: the decoder has context_dim > 0")
         mu = mu + torch.einsum("kcd,bdt->btkc", self.context_weight, context)
-    return lb + mvn_log_prob_tril(x[:, 1:].transpose(1, 2)[:, :, None, :] - mu, self._cond_L())
+    return lb + mvn_log_prob_missing(y - mu, self._cond_L(), torch.isnan(y))
 
 # %% ../nbs/02_vae_hmm.ipynb #estg3
 @patch
@@ -753,7 +761,7 @@ class RegimeModel(DensityMixin, BaseEstimator):
         self.n_restarts, self.em_iter, self.epochs, self.lr, self.patience, self.tol = n_restarts, em_iter, epochs, lr, patience, tol
         self.val_fraction, self.hidden_dim, self.seed, self.device, self.progress = val_fraction, hidden_dim, seed, device, progress
         self.n_threads, self.emission, self.persistence = n_threads, emission, persistence
-        self.allow_missing = allow_missing       # NaN entries of X are missing observations (Gaussian emissions, exact ELBO, no lagged X)
+        self.allow_missing = allow_missing       # NaN entries of X are missing observations (exact ELBO, no context or lagged X)
         self.transmat_mask = transmat_mask       # (K, K) bool, False: a forbidden move (0 through EM, the refinement and `persistence`)
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -808,8 +816,8 @@ def _validate_params(self: RegimeModel) -> None:
     if not (isinstance(self.persistence, (int, float)) and self.persistence >= 0):
         raise ValueError(f"`persistence` must be >= 0, got {self.persistence!r}")
     if self.allow_missing not in (True, False): raise ValueError(f"`allow_missing` must be True or False, got {self.allow_missing!r}")
-    if self.allow_missing and (self.emission != "gaussian" or self.elbo != "exact" or self.context or self.inputs == "lagged"):
-        raise ValueError("`allow_missing` needs emission='gaussian', elbo='exact', context=False and inputs other than 'lagged' "
+    if self.allow_missing and (self.elbo != "exact" or self.context or self.inputs == "lagged"):
+        raise ValueError("`allow_missing` needs elbo='exact', context=False and inputs other than 'lagged' "
                          "(a missing day would be read as an input or a context)")
     _check_transmat_mask(self.transmat_mask, check_int(self.n_regimes, "n_regimes", 1))
     check_int(self.seed, "seed", 0)
@@ -834,6 +842,13 @@ def fit(self: RegimeModel, X, U=None, lengths=None) -> RegimeModel:
     return self
 
 # %% ../nbs/02_vae_hmm.ipynb #estr6
+def _check_garch_missing(values: np.ndarray, name: str) -> None:
+    "`ValueError` naming `name` when a row (T, C) misses its return (column 0) but not every other column: a GARCH emission's day is missing whole or keeps its return."
+    nan = np.isnan(values)
+    bad = nan[:, 0] & ~nan.all(1)
+    if bad.any(): raise ValueError(f"`{name}` row {int(np.argmax(bad))} misses its return (column 0) but not its other columns: with a GARCH "
+                                   "emission a day is missing whole, or has its return (its other columns may then be missing)")
+
 @patch
 def _prepare(self: RegimeModel, X, U=None, lengths=None) -> tuple[torch.Tensor, torch.Tensor | None, list[int]]:
     "Scaled x (N, C, max L), inputs u (N, U, max L) on the model's device and the lengths of the N sequences; names and time order checked."
@@ -842,6 +857,7 @@ def _prepare(self: RegimeModel, X, U=None, lengths=None) -> tuple[torch.Tensor, 
     df = _as_2d_frame(X, "X", allow_nan=self.allow_missing)
     L = _sequence_lengths(lengths, len(df))
     _check_time_order(X, L, "X")
+    if self.allow_missing and self.emission != "gaussian": _check_garch_missing(df.to_numpy(), "X")
     df.columns = list(self.feature_names_in_)
     dev = next(self.model_.parameters()).device
     x = _batch(torch.tensor(self.scaler_.transform(df).to_numpy().T, dtype=torch.float32, device=dev), L)
@@ -918,11 +934,12 @@ def _start_from_em(self: RegimeModel, x: torch.Tensor, L: list[int], n_tr: list[
         m.decoder.set_state_params(em["means"][r].float(), em["covs"][r].float())
         m.prior.init_logits.copy_(em["log_pi"][r].float())
         if hasattr(m.decoder, "init_regression"):   # GARCH emission: the other columns' regressions from EM's posterior
-            Zp, Lt = pad_sequences(Ztr, n_tr)
+            Zp, Lt = pad_sequences(Ztr, n_tr_c)
             lb = gaussian_log_b(Zp.reshape(-1, Zp.shape[-1]), em["means"][r:r + 1], em["covs"][r:r + 1]).reshape(len(L), -1, K)
             keep = torch.arange(lb.shape[1], device=lb.device)[None] < Lt[:, None]       # the tree E-step: log T levels, not a T-step loop
             gamma = regime_lab.hmm._em_statistics(em["log_pi"][r].expand(len(L), K), em["log_A"][r].expand(len(L), K, K), lb, keep)[1].log()
-            m.decoder.init_regression(x_tr, _unbatch(gamma, n_tr).exp(), lengths=n_tr)
+            xr = x_tr if n_tr_c == n_tr else Ztr.T.to(x_tr.dtype)                        # missing days: the complete rows
+            m.decoder.init_regression(xr, _unbatch(gamma, n_tr_c).exp(), lengths=n_tr_c)
         if m.prior.stationary: m.prior.trans_logits.copy_(em["log_A"][r].float())
         else:
             m.prior.mlp[-1].weight.zero_(); m.prior.mlp[-1].bias.copy_(em["log_A"][r].float().reshape(-1))

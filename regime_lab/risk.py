@@ -14,10 +14,12 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 from scipy import stats as sps
 
 from .data import check_int
-from .forecast import RegimeForecast, next_day_forecast
+from .forecast import (RegimeForecast, lower_second_moment, next_day_forecast, regime_garch_moments,
+    simulate_regime_garch)
 from .hmm import forward_filter
 
 # %% auto #0
@@ -181,7 +183,7 @@ class HistoricalSimulation:
 _ARCH_DIST = {"normal": "normal", "t": "t", "skewt": "skewt"}
 
 class ArchForecaster:
-    "arch's constant-mean GARCH(1,1) (`o=1`: GJR) with 'normal', 't' or 'skewt' shocks: fitted by maximum likelihood, forecast one day ahead."
+    "arch's constant-mean GARCH(1,1) (`o=1`: GJR) with 'normal', 't' or 'skewt' shocks: fitted by maximum likelihood, forecast h days ahead."
     def __init__(self, o: int = 0, dist: str = "t"): self.o, self.dist = o, dist
     def _model(self, r: pd.Series):
         from arch import arch_model
@@ -192,16 +194,39 @@ class ArchForecaster:
         self.result_ = self._model(r).fit(disp="off", show_warning=False)
         self.params_ = self.result_.params.to_numpy()
         return self
-    def forecast(self, X) -> RegimeForecast:
+    def forecast(self, X, horizon: int = 1, kind: str = "day", n_sims: int = 2000, seed: int = 0, rows=None) -> RegimeForecast:
+        """Row t: day t+h's return (`kind='day'`) or the sum of days t+1..t+h (`'sum'`) made at the close of t, as
+        `RegimeModel.forecast`: h = 1 in closed form, else simulated (`_simulate`); `rows`: the origins to return (all by default)."""
+        H = check_int(horizon, "horizon", 1)
+        if kind not in ("day", "sum"): raise ValueError(f"`kind` must be 'day' or 'sum', got {kind!r}")
+        check_int(n_sims, "n_sims", 1); check_int(seed, "seed", 0)
         r = _returns(X)
         f = self._model(r).forecast(self.params_, horizon=1, start=0, reindex=False)
         p = self.result_.params
         nu = p["nu"] if "nu" in p else (p["eta"] if "eta" in p else np.inf)
-        return RegimeForecast(np.ones((len(r), 1)), f.mean.to_numpy(), np.sqrt(f.variance.to_numpy()), nu,
-                              p.get("lambda", 0.0), index=r.index)
+        one = RegimeForecast(np.ones((len(r), 1)), f.mean.to_numpy(), np.sqrt(f.variance.to_numpy()), nu,
+                             p.get("lambda", 0.0), index=r.index)
+        one = one if rows is None else one.take(rows)
+        return one if H == 1 and kind == "day" else self._simulate(one, H, kind, n_sims, seed)
     def residuals(self) -> np.ndarray:
         "Standardised residuals of the training window (for filtered historical simulation)."
         return (self.result_.resid / self.result_.conditional_volatility).to_numpy()
+
+# %% ../nbs/11_risk.ipynb #r027b
+@patch
+def _simulate(self: ArchForecaster, one: RegimeForecast, horizon: int, kind: str, n_sims: int, seed: int) -> RegimeForecast:
+    "The h-day forecast of the origins of the next-day forecast `one` (K = 1): `simulate_regime_garch`'s draws and exact moments."
+    p = self.result_.params
+    mu, om, al, be, g = (float(p[k]) if k in p else 0.0 for k in ("mu", "omega", "alpha[1]", "beta[1]", "gamma[1]"))
+    nu, lam = float(one.nu[0, 0]) if len(one) else np.inf, float(one.skew[0, 0]) if len(one) else 0.0
+    w, A, s2 = np.ones((len(one), 1)), np.ones((1, 1)), one.scale ** 2                      # one regime; arch's sigma^2_{t+1}
+    sim = simulate_regime_garch(w, A, mu, om, al, be, s2, nu, lam, g, horizon=horizon, n_sims=n_sims, seed=seed, kind=kind)
+    kap = lower_second_moment(nu, lam)
+    var = lambda h: regime_garch_moments(w, A, mu, om, al, be, s2, h, g, kap)[1]        # E sigma^2_{t+h}
+    if kind == "sum":
+        sd = np.sqrt(sum(var(h) for h in range(1, horizon + 1)))
+        return RegimeForecast(w, draws=sim, mean=np.full(len(one), horizon * mu), std=sd, index=one.index, horizon=horizon, kind="sum")
+    return RegimeForecast(w, mu, np.sqrt(var(horizon))[:, None], nu, lam, index=one.index, horizon=horizon, draws=sim)
 
 # %% ../nbs/11_risk.ipynb #r028
 class FilteredHistoricalSimulation:

@@ -26,8 +26,8 @@ __all__ = ['PROB_ATOL', 'COV_RTOL', 'LOG_2PI', 'TREE_MAX_CHAINS', 'check_probabi
            'forecast_probabilities', 'stationary_distribution', 'forward', 'hmm_log_likelihood', 'forward_filter',
            'backward', 'forward_backward', 'viterbi', 'online_viterbi', 'pairwise_marginals', 'mean_field_elbo',
            'exact_elbo', 'parallel_log_likelihood', 'linear_recurrence', 'garch_transform', 'garch_untransform',
-           'garch_variance', 'garch_log_b', 'skewt_log_prob', 'linear_recurrence_tv', 'gjr_variance', 'gjr_log_b',
-           'gjr_transform', 'gjr_untransform', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b',
+           'garch_variance', 'garch_log_b', 'skewt_log_prob', 'linear_recurrence_tv', 'gjr_step', 'gjr_variance',
+           'gjr_log_b', 'gjr_transform', 'gjr_untransform', 'expected_durations', 'mvn_log_prob_tril', 'gaussian_log_b',
            'mvn_log_prob_missing', 'pad_sequences', 'gaussian_hmm_log_likelihood', 'fit_gaussian_hmm_em',
            'path_log_likelihood']
 
@@ -700,27 +700,28 @@ def _presample(sigma2_0, B: int, K: int, r: Tensor, default: Tensor) -> Tensor:
     if not bool((s0 > 0).all()): raise ValueError("`sigma2_0` must be > 0")
     return s0
 
-def _observed(observed, B: int, T: int, r: Tensor) -> Tensor | None:
-    "The days whose return is known, (B, T) bool on r's device (None: every day, or when all are)."
-    if observed is None: return None
+def _known_days(r: Tensor, lengths: Tensor | None, observed: Tensor | None) -> tuple[Tensor, bool]:
+    "The days (B, T) inside each sequence and, when `observed` (a (B, T) bool) is given, with a known return; and whether any inside day is missing."
+    B, T = r.shape
+    keep = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
+    if observed is None: return keep, False
     if not (isinstance(observed, Tensor) and observed.dtype == torch.bool and tuple(observed.shape) == (B, T)):
         raise ValueError(f"`observed` must be a bool tensor (B, T)=({B}, {T}) like `r`, got {getattr(observed, 'dtype', type(observed).__name__)} {tuple(getattr(observed, 'shape', ()))}")
-    return None if bool(observed.all()) else observed.to(r.device)
+    if bool(observed.all()): return keep, False
+    return keep & observed.to(r.device), True
 
-def gjr_variance(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor,
-                 lengths: Tensor | None = None, sigma2_0=None, observed: Tensor | None = None) -> Tensor:
-    "Per-regime GJR-GARCH(1,1) variances sigma2 (B, T, K) driven by the observed r (B, T), carried forward by expectation after a day not `observed`; padding of r is never read."
-    K = _check_gjr(r, dict(mu=mu, omega=omega, alpha=alpha, gamma=gamma, beta=beta))
+# %% ../nbs/01_hmm.ipynb #gjr01c2b
+def _gjr_variance(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor, keep: Tensor, missing: bool,
+                  sigma2_0=None) -> Tensor:
+    "`gjr_variance` on checked inputs, `keep` (B, T) the days whose return drives the recursion (`_known_days`)."
     B, T = r.shape
-    mask = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
-    obs = _observed(observed, B, T, r)
-    keep = mask if obs is None else mask & obs
+    K = mu.shape[0]
     eps = torch.where(keep, r, 0.0)[:, None, :] - mu[None, :, None]                    # (B, K, T)
     pers = alpha + gamma / 2 + beta
     s0 = _presample(sigma2_0, B, K, r, omega / (1 - pers))
     e = eps[..., :-1]
     shock = (alpha[:, None] + gamma[:, None] * (e < 0)) * e ** 2
-    if obs is None:
+    if not missing:
         x = torch.cat([(omega + pers * s0)[..., None], omega[:, None] + shock], -1)
         return linear_recurrence(x, beta[None, :].expand(B, K)).transpose(1, 2)         # (B, T, K)
     o = keep[:, None, :-1]                                                             # day t-1 known (padding: never read)
@@ -728,20 +729,29 @@ def gjr_variance(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Ten
     b = torch.cat([torch.ones_like(x[..., :1]), torch.where(o, beta[:, None], pers[:, None])], -1)
     return linear_recurrence_tv(x, b).transpose(1, 2)
 
+def gjr_step(s2: Tensor, r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor) -> Tensor:
+    "One step of the recursion on checked parameters: each regime's next variance (..., K) from today's s2 (..., K) and return r (...); a NaN r (missing) gives omega + (alpha + gamma/2 + beta) s2."
+    known = ~torch.isnan(r)[..., None]
+    e = torch.where(known, r[..., None], 0.0) - mu
+    return omega + torch.where(known, (alpha + gamma * (e < 0)) * e ** 2, (alpha + gamma / 2) * s2) + beta * s2
+
+def gjr_variance(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor,
+                 lengths: Tensor | None = None, sigma2_0=None, observed: Tensor | None = None) -> Tensor:
+    "Per-regime GJR-GARCH(1,1) variances sigma2 (B, T, K) driven by the observed r (B, T), carried forward by expectation after a day not `observed`; padding of r is never read."
+    _check_gjr(r, dict(mu=mu, omega=omega, alpha=alpha, gamma=gamma, beta=beta))
+    return _gjr_variance(r, mu, omega, alpha, gamma, beta, *_known_days(r, lengths, observed), sigma2_0)
+
 def gjr_log_b(r: Tensor, mu: Tensor, omega: Tensor, alpha: Tensor, gamma: Tensor, beta: Tensor, nu: Tensor | None = None,
               lam: Tensor | None = None, lengths: Tensor | None = None, sigma2_0=None, observed: Tensor | None = None) -> Tensor:
     "Emission log-densities (B, T, K) of a Markov-switching GJR-GARCH(1,1): Gaussian (nu None), Student t (lam None) or Hansen's skewed t; 0 at padding and on a day not `observed`."
     if lam is not None and nu is None: raise ValueError("`lam` needs `nu`: the skewed t has both")
     _check_gjr(r, dict(mu=mu, omega=omega, alpha=alpha, gamma=gamma, beta=beta, nu=nu, lam=lam))
-    s2 = gjr_variance(r, mu, omega, alpha, gamma, beta, lengths, sigma2_0, observed)
-    B, T = r.shape
-    mask = torch.arange(T, device=r.device)[None] < _check_lengths(lengths, B, T, r.device)[:, None]
-    obs = _observed(observed, B, T, r)
-    mask = mask if obs is None else mask & obs
-    z = (torch.where(mask, r, 0.0)[..., None] - mu) / torch.sqrt(s2)                  # (B, T, K)
+    keep, missing = _known_days(r, lengths, observed)
+    s2 = _gjr_variance(r, mu, omega, alpha, gamma, beta, keep, missing, sigma2_0)
+    z = (torch.where(keep, r, 0.0)[..., None] - mu) / torch.sqrt(s2)                  # (B, T, K)
     if nu is None: lb = -0.5 * (math.log(2 * math.pi) + z ** 2)
     else: lb = skewt_log_prob(z, nu, torch.zeros_like(nu) if lam is None else lam)
-    return torch.where(mask[..., None], lb - 0.5 * torch.log(s2), 0.0)
+    return torch.where(keep[..., None], lb - 0.5 * torch.log(s2), 0.0)
 
 # %% ../nbs/01_hmm.ipynb #gjr01c3
 def gjr_transform(raw: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor | None]:

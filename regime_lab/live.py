@@ -22,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .data import check_feature_names, check_int, check_time_index
 from .forecast import RegimeForecast, _components
-from .hmm import LOG_2PI, _skewt_constants, _skewt_formula, forecast_probabilities, forward_filter, gjr_variance, mvn_log_prob_missing
+from .hmm import LOG_2PI, _skewt_constants, _skewt_formula, forecast_probabilities, forward_filter, gjr_step, gjr_variance, mvn_log_prob_missing
 from .vae_hmm import _NOT_FITTED, GARCH_EMISSIONS, RegimeModel, _check_garch_missing, lagged_inputs, load_checkpoint
 
 # %% auto #0
@@ -113,13 +113,13 @@ def _scaled(self: FilterState, x_new, name: str, names, scaler, missing: bool = 
 @patch
 @torch.no_grad()
 def _garch_params(self: FilterState) -> dict:
-    "The GARCH decoder's parameters for the one-row step (emission_params, persistence, the skewed t's constants, the other columns' Gaussian), kept while its weights stay the same."
+    "The GARCH decoder's parameters for the one-row step (emission_params, the skewed t's constants, the other columns' Gaussian), kept while its weights stay the same."
     dec = self.regime_model.model_.decoder
     key = torch.cat([p.detach().reshape(-1) for p in dec.parameters()])
     hit = getattr(self, "_garch_cache", None)
     if hit is not None and hit[0].shape == key.shape and hit[0].dtype == key.dtype and torch.equal(hit[0], key): return hit[1]
     p = dec.emission_params()
-    q = dict(p, pers=p["alpha"] + p["gamma"] / 2 + p["beta"], D=dec.C - 1, W=None)
+    q = dict(p, D=dec.C - 1, W=None)
     if p["nu"] is not None: q["a"], q["b"], q["log_c"] = _skewt_constants(p["nu"], p["lam"])
     if dec.C > 1: q.update(cond_mean=dec.cond_mean, cond_slope=dec.cond_slope, L=dec._cond_L(), W=dec.context_weight if dec.context_dim else None)
     q = {k: v.detach() if torch.is_tensor(v) else v for k, v in q.items()}
@@ -133,10 +133,7 @@ def _garch_rows(self: FilterState, xw: torch.Tensor) -> tuple[torch.Tensor, torc
     q, x, s2 = self._garch_params(), xw[0].T, self.s2                                  # x (n + 1, C): the last row, then the new ones
     out = []
     for t in range(1, len(x)):
-        if bool(torch.isnan(x[t - 1, 0])): s2 = q["omega"] + q["pers"] * s2            # after a missing day: its expectation
-        else:
-            e0 = x[t - 1, 0] - q["mu"]
-            s2 = q["omega"] + (q["alpha"] + q["gamma"] * (e0 < 0)) * e0 ** 2 + q["beta"] * s2
+        s2 = gjr_step(s2, x[t - 1, 0], q["mu"], q["omega"], q["alpha"], q["gamma"], q["beta"])   # after a missing day: its expectation
         if bool(torch.isnan(x[t, 0])): out.append(torch.zeros_like(s2)); continue      # a missing day: log b = 0
         e = x[t, 0] - q["mu"]
         z = e / torch.sqrt(s2)

@@ -30,7 +30,7 @@ from fastcore.basics import patch
 from torch import Tensor
 from tqdm import tqdm   # text bars: tqdm.auto needs ipywidgets in a notebook and warns without it
 
-from .data import BPS, TRADING_DAYS, check_int, deprecated_keywords, fraction_to_bps, validate_prices
+from .data import BPS, TRADING_DAYS, check_finite, check_int, deprecated_keywords, fraction_to_bps, validate_prices
 from .hmm import (check_number, check_probabilities, check_transition_matrix, forecast_probabilities, forward_filter,
                              stationary_distribution, expected_durations as _expected_durations)
 from .losses import cvar
@@ -497,7 +497,7 @@ def effective_volatility(regime_probs: Tensor, transmat: Tensor, regime_vols, n_
     if (ns is None or ns.dtype.kind not in "iuf" or ns.shape not in ((), (B,)) or not (np.isfinite(ns).all() and (ns >= 1).all())
             or not (ns == np.round(ns)).all()):
         raise ValueError(f"`n_steps` must be a whole number of steps >= 1 (or one per row, ({B},)), got {n_steps!r}")
-    n = torch.as_tensor(n_steps, device=p.device).expand(B).round().clamp_min(1).long()
+    n = torch.as_tensor(n_steps, device=p.device).expand(B).long()                 # checked whole and >= 1 above
     n_max = int(n.max())
     L = n_max if lookahead is None else max(1, min(check_int(lookahead, "lookahead", 1), n_max))
     return _average_vol(forecast_probabilities(p, A, L, path=True, check_input=False), vols, n)
@@ -688,15 +688,15 @@ class BlackScholesHedger(HedgerBase):
         "The regime probabilities with per-regime vols, else weight 1 on the one vol."
         return s.probs if self.n_regimes is not None else torch.ones_like(s.spot)[:, None]
 
-    def _vol(self, s: HedgerState, sigma: Tensor | None = None) -> Tensor:
-        "The step's volatility forecast (through `sigma` when given), or `ValueError` when the call gave none."
+    def _vol(self, s: HedgerState) -> Tensor:
+        "The step's volatility forecast, or `ValueError` when the call gave none."
         if s.vol is None: raise ValueError(f"`vol` is required: this {type(self).__name__} reads the volatility forecast given each step")
-        return s.vol if sigma is None else sigma
+        return s.vol
 
     def _greeks(self, s: HedgerState, vol: Tensor | None = None) -> tuple[Tensor, Tensor]:
         "Delta and gamma (B,): at the step's `vol` when `sigma` is None, else the (mixture) greeks at `sigma`."
         if self.sigma is None:
-            v = self._vol(s, vol)
+            v = self._vol(s) if vol is None else vol
             return bs_delta(s.spot, s.strike, s.time_to_expiry, v, kind=self.kind), bs_gamma(s.spot, s.strike, s.time_to_expiry, v)
         return self._mixture(s.spot, s.strike, s.time_to_expiry, self._weights(s), self.sigma)
 
@@ -1074,15 +1074,14 @@ def trailing_vol(returns: pd.Series, window: int = 21) -> pd.Series:
     "Annual realised vol over the last `window` daily log returns, known at each close (NaN until `window` returns exist)."
     if not isinstance(returns, pd.Series): raise ValueError("`returns` must be a pandas Series of daily log returns")
     check_int(window, "window", 2)
-    x = returns.to_numpy(dtype=float)
-    if not np.isfinite(x).all(): raise ValueError("`returns` contains NaN or inf")
+    check_finite(returns, "returns")
     return np.sqrt(TRADING_DAYS * (returns ** 2).rolling(window).mean()).rename("trailing_vol")
 
 def garch_average_vol(returns: pd.Series, fit_end, n_days: int) -> tuple[pd.DataFrame, pd.Series]:
     "GARCH(1,1)-t (arch) fitted on returns up to `fit_end`, frozen: column h-1 is the annual average vol forecast over the next h days made at each close."
     from arch import arch_model
-    if not isinstance(returns, pd.Series) or not np.isfinite(returns.to_numpy(dtype=float)).all():
-        raise ValueError("`returns` must be a pandas Series of finite daily log returns")
+    if not isinstance(returns, pd.Series): raise ValueError("`returns` must be a pandas Series of daily log returns")
+    check_finite(returns, "returns")
     check_int(n_days, "n_days", 1)
     train = returns.loc[:pd.Timestamp(fit_end)]
     if len(train) < 250: raise ValueError(f"`fit_end` leaves {len(train)} returns to fit GARCH on (need >= 250)")
@@ -1126,7 +1125,8 @@ def simulate_garch_t(params: pd.Series, n_paths: int, n_steps: int, s0: float = 
 def heston_from_moments(returns: pd.Series, block: int = 21) -> dict:
     "Heston `v0`, `kappa`, `theta`, `xi`, `rho` matched to daily log returns' moments (see above); annual units."
     x = np.asarray(returns, dtype=float)
-    if x.ndim != 1 or not np.isfinite(x).all(): raise ValueError("`returns` must be one series of finite daily log returns")
+    if x.ndim != 1: raise ValueError("`returns` must be one series of daily log returns")
+    check_finite(x, "returns")
     check_int(block, "block", 2)
     n = len(x) // block
     if n < 24: raise ValueError(f"`returns` holds {n} blocks of {block} days: too few (need >= 24)")

@@ -247,9 +247,7 @@ def log_prob_states(self: GarchDecoder, x: torch.Tensor, context: torch.Tensor |
     r, s0 = x[:, 0], getattr(self, "sigma2_0", None)
     obs = ~torch.isnan(r)
     if lengths is not None: obs = obs | (torch.arange(r.shape[-1], device=r.device)[None] >= lengths[:, None])   # padding: never read
-    if bool(obs.all()):
-        lb = gjr_log_b(r, **self.emission_params(), lengths=lengths, sigma2_0=s0) if self.gjr else garch_log_b(r, self.mu, *self.garch(), lengths=lengths, sigma2_0=s0)
-    else: lb = gjr_log_b(r, **self.emission_params(), lengths=lengths, sigma2_0=s0, observed=obs)   # 01_hmm's missing days (gamma = 0: GARCH)
+    lb = gjr_log_b(r, **self.emission_params(), lengths=lengths, sigma2_0=s0, observed=obs)   # GARCH is the GJR with gamma = 0; missing days by 01_hmm
     if self.C == 1: return lb
     y = x[:, 1:].transpose(1, 2)[:, :, None, :]                                          # (B, T, 1, D)
     if not bool(obs.all()) and not bool(torch.isnan(y[..., 0, :]).all(-1)[~obs].all()):
@@ -331,7 +329,6 @@ class VAE_HMM(nn.Module):
         check_int(K, "K", 1)
         normalisation = _original(normalisation, "normalisation", ("per_step", "original"))
         reconstruction = _original(reconstruction, "reconstruction", ("expected", "original"))
-        if K < 1: raise ValueError(f"`K` must be >= 1, got {K}")
         if emission not in ("gaussian",) + GARCH_EMISSIONS or (emission != "gaussian" and elbo != "exact"):
             raise ValueError(f"`emission` must be 'gaussian' or one of {GARCH_EMISSIONS} (those with elbo='exact'), got {emission!r}")
         if not persistence >= 0: raise ValueError(f"`persistence` must be >= 0, got {persistence}")

@@ -19,7 +19,7 @@ from scipy import special
 from scipy import stats as sps
 
 from .data import check_int
-from .hmm import check_probabilities, forecast_probabilities, forward_filter, gjr_variance, skewt_log_prob
+from .hmm import _skewt_constants, check_probabilities, forecast_probabilities, forward_filter, gjr_variance, skewt_log_prob
 from .vae_hmm import GarchDecoder, RegimeModel, _lengths_tensor, _unbatch
 
 # %% auto #0
@@ -35,9 +35,16 @@ def _shape_arrays(nu, skew):
 def skewt_constants(nu, skew) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     "Hansen's constants (a, b, c) of the standardised skewed t with tail `nu` (> 2, finite) and skewness `skew` in (-1, 1)."
     nu, lam = _shape_arrays(nu, skew)
-    c = np.exp(special.gammaln((nu + 1) / 2) - special.gammaln(nu / 2)) / np.sqrt(np.pi * (nu - 2))
-    a = 4 * lam * c * (nu - 2) / (nu - 1)
-    return a, np.sqrt(1 + 3 * lam ** 2 - a ** 2), c
+    t = lambda v: torch.from_numpy(np.array(v, dtype=np.float64))
+    a, b, log_c = _skewt_constants(t(nu), t(lam))                         # 01_hmm's constants: one home for the formula
+    return a.numpy(), b.numpy(), np.exp(log_c.numpy())
+
+def _finite_shapes(nu, lam):
+    "Where nu is inf (Gaussian) a finite stand-in (nu 30, skew 0; the Gaussian answers there): gauss, nu, skew, Hansen's a, b, s = sqrt((nu-2)/nu)."
+    gauss = np.isinf(nu)
+    nf, lam0 = np.where(gauss, 30.0, nu), np.where(gauss, 0.0, lam)
+    a, b, _ = skewt_constants(nf, lam0)
+    return gauss, nf, lam0, a, b, np.sqrt((nf - 2) / nf)
 
 def std_logpdf(z, nu=np.inf, skew=0.0) -> np.ndarray:
     "log f(z) of the standardised (mean 0, variance 1) Gaussian (nu = inf), Student-t (skew = 0) or Hansen skewed t, elementwise."
@@ -52,10 +59,7 @@ def std_logpdf(z, nu=np.inf, skew=0.0) -> np.ndarray:
 def std_cdf(z, nu=np.inf, skew=0.0) -> np.ndarray:
     "P(Z <= z) of the standardised Gaussian / Student-t / Hansen skewed t (as `std_logpdf`), elementwise."
     z, nu, lam = np.broadcast_arrays(np.asarray(z, dtype=float), *_shape_arrays(nu, skew))
-    gauss = np.isinf(nu)
-    nf, lam0 = np.where(gauss, 30.0, nu), np.where(gauss, 0.0, lam)
-    a, b, _ = skewt_constants(nf, lam0)
-    s = np.sqrt((nf - 2) / nf)
+    gauss, nf, lam0, a, b, s = _finite_shapes(nu, lam)
     y = b * z + a
     left = (1 - lam0) * sps.t.cdf(y / ((1 - lam0) * s), nf)
     right = (1 - lam0) / 2 + (1 + lam0) * (sps.t.cdf(y / ((1 + lam0) * s), nf) - 0.5)
@@ -64,10 +68,7 @@ def std_cdf(z, nu=np.inf, skew=0.0) -> np.ndarray:
 def std_ppf(q, nu=np.inf, skew=0.0) -> np.ndarray:
     "The q-quantile of the standardised Gaussian / Student-t / Hansen skewed t, elementwise (q in (0, 1))."
     q, nu, lam = np.broadcast_arrays(np.asarray(q, dtype=float), *_shape_arrays(nu, skew))
-    gauss = np.isinf(nu)
-    nf, lam0 = np.where(gauss, 30.0, nu), np.where(gauss, 0.0, lam)
-    a, b, _ = skewt_constants(nf, lam0)
-    s = np.sqrt((nf - 2) / nf)
+    gauss, nf, lam0, a, b, s = _finite_shapes(nu, lam)
     lo = q < (1 - lam0) / 2
     y = np.where(lo, sps.t.ppf(np.minimum(q / (1 - lam0), 1.0), nf),
                  sps.t.ppf(np.clip(0.5 + (q - (1 - lam0) / 2) / (1 + lam0), 0.0, 1.0), nf))
@@ -78,10 +79,7 @@ def std_ppf(q, nu=np.inf, skew=0.0) -> np.ndarray:
 def std_partial_mean(z, nu=np.inf, skew=0.0) -> np.ndarray:
     "E[Z 1{Z <= z}] of the standardised Gaussian / Student-t / Hansen skewed t, elementwise (ES = loc + scale * this / alpha)."
     z, nu, lam = np.broadcast_arrays(np.asarray(z, dtype=float), *_shape_arrays(nu, skew))
-    gauss = np.isinf(nu)
-    nf, lam0 = np.where(gauss, 30.0, nu), np.where(gauss, 0.0, lam)
-    a, b, _ = skewt_constants(nf, lam0)
-    s = np.sqrt((nf - 2) / nf)
+    gauss, nf, lam0, a, b, s = _finite_shapes(nu, lam)
     pe = lambda y: -(nf + y ** 2) / (nf - 1) * sps.t.pdf(y, nf)           # int_{-inf}^y u f_t(u) du
     y1, y2 = (b * z + a) / ((1 - lam0) * s), (b * z + a) / ((1 + lam0) * s)
     left = (1 - lam0) / b * ((1 - lam0) * s * pe(np.minimum(y1, 0)) - a * sps.t.cdf(np.minimum(y1, 0), nf))
@@ -94,11 +92,8 @@ def std_sample(rng: np.random.Generator, nu, skew, size=None) -> np.ndarray:
     nu, lam = _shape_arrays(nu, skew)
     shape = np.broadcast_shapes(nu.shape, size or ())
     nu, lam = np.broadcast_to(nu, shape), np.broadcast_to(lam, shape)
-    gauss = np.isinf(nu)
-    nf, lam0 = np.where(gauss, 30.0, nu), np.where(gauss, 0.0, lam)
+    gauss, nf, lam0, a, b, s = _finite_shapes(nu, lam)
     g, y, u = rng.standard_normal(shape), np.abs(rng.standard_t(nf)), rng.random(shape)
-    a, b, _ = skewt_constants(nf, lam0)
-    s = np.sqrt((nf - 2) / nf)
     zt = np.where(u < (1 - lam0) / 2, -(1 - lam0) * s * y - a, (1 + lam0) * s * y - a) / b
     return np.where(gauss, g, zt)
 
@@ -226,7 +221,6 @@ def var(self: RegimeForecast, alpha: float = 0.01) -> np.ndarray:
 @patch
 def es(self: RegimeForecast, alpha: float = 0.01) -> np.ndarray:
     "Expected shortfall (T,): E[return | return <= var(alpha)], as a return (below the VaR)."
-    _check_level(alpha, "alpha")
     v = self.var(alpha)
     if self.draws is not None:
         d = np.where(self.draws <= v[:, None], self.draws, np.nan)

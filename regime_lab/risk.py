@@ -65,14 +65,17 @@ class CoverageTest(NamedTuple):
 
 def _xlogy(x, y): return np.where(np.asarray(x) == 0, 0.0, np.asarray(x) * np.log(np.where(np.asarray(y) > 0, y, 1.0)))
 
+def _lr_uc(x, n: int, a: float):
+    "Kupiec's LR statistic of x hits (a count or an array of counts) in n days at level a, vectorised."
+    p = np.asarray(x, dtype=float) / n
+    return np.maximum(-2 * (_xlogy(x, a) + _xlogy(n - x, 1 - a) - _xlogy(x, p) - _xlogy(n - x, 1 - p)), 0.0)
+
 def kupiec_test(hits, alpha: float) -> CoverageTest:
     "Kupiec's unconditional-coverage LR test that the hit probability is `alpha` (chi2 with 1 degree of freedom)."
     h, a = _hits(hits), _alpha(alpha)
     n, x = len(h), int(h.sum())
-    p = x / n
-    lr = -2 * float(_xlogy(x, a) + _xlogy(n - x, 1 - a) - _xlogy(x, p) - _xlogy(n - x, 1 - p))
-    lr = max(lr, 0.0)
-    return CoverageTest(lr, float(sps.chi2.sf(lr, 1)), p, x, n)
+    lr = float(_lr_uc(x, n, a))
+    return CoverageTest(lr, float(sps.chi2.sf(lr, 1)), x / n, x, n)
 
 # %% ../nbs/11_risk.ipynb #r010
 class IndependenceTest(NamedTuple):
@@ -106,9 +109,7 @@ def christoffersen_test(hits, alpha: float, n_sims: int | None = None, seed: int
     if n_sims is None: return IndependenceTest(ind, float(sps.chi2.sf(ind, 1)), cc, float(sps.chi2.sf(cc, 2)))
     rng = np.random.default_rng(check_int(seed, "seed", 0))
     H = (rng.random((check_int(n_sims, "n_sims", 19), len(h))) < a).astype(float)
-    x = H.sum(1); p = x / len(h)
-    uc = np.maximum(-2 * (_xlogy(x, a) + _xlogy(len(h) - x, 1 - a) - _xlogy(x, p) - _xlogy(len(h) - x, 1 - p)), 0)
-    li = _lr_ind(H)
+    uc, li = _lr_uc(H.sum(1), len(h), a), _lr_ind(H)
     return IndependenceTest(ind, _mc_pvalue(ind, li, rng), cc, _mc_pvalue(cc, uc + li, rng))
 
 # %% ../nbs/11_risk.ipynb #r013
@@ -180,7 +181,7 @@ class HistoricalSimulation:
         return RegimeForecast(np.ones((len(r), 1)), draws=r[hist], index=getattr(X, "index", None))
 
 # %% ../nbs/11_risk.ipynb #r026
-_ARCH_DIST = {"normal": "normal", "t": "t", "skewt": "skewt"}
+_ARCH_DIST = ("normal", "t", "skewt")
 
 class ArchForecaster:
     "arch's constant-mean GARCH(1,1) (`o=1`: GJR) with 'normal', 't' or 'skewt' shocks: fitted by maximum likelihood, forecast h days ahead."

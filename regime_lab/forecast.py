@@ -19,7 +19,7 @@ from scipy import special
 from scipy import stats as sps
 
 from .data import check_int
-from .hmm import _skewt_constants, check_probabilities, forecast_probabilities, forward_filter, gjr_variance, skewt_log_prob
+from .hmm import _skewt_constants, check_probabilities, forecast_probabilities, forward_filter, gjr_step, gjr_variance, skewt_log_prob
 from .vae_hmm import GarchDecoder, RegimeModel, _lengths_tensor, _unbatch
 
 # %% auto #0
@@ -340,10 +340,7 @@ def _components(dec, x_rows: torch.Tensor, s2: torch.Tensor | None = None) -> di
     N = x_rows.shape[0]
     if isinstance(dec, GarchDecoder):
         p = {k: None if v is None else v.double() for k, v in dec.emission_params().items()}
-        obs = ~torch.isnan(x_rows[:, 0])[:, None]
-        e = torch.where(obs, x_rows[:, 0].double()[:, None], 0.0) - p["mu"]
-        shock = torch.where(obs, (p["alpha"] + p["gamma"] * (e < 0)) * e ** 2, (p["alpha"] + p["gamma"] / 2) * s2.double())
-        s2n = p["omega"] + shock + p["beta"] * s2.double()
+        s2n = gjr_step(s2.double(), x_rows[:, 0].double(), p["mu"], p["omega"], p["alpha"], p["gamma"], p["beta"])   # 01_hmm's one step
         par = {k: p[k].cpu().numpy() for k in ("mu", "omega", "alpha", "gamma", "beta")}
         K = len(par["mu"])
         nu = np.full(K, np.inf) if p["nu"] is None else p["nu"].cpu().numpy()
